@@ -1,0 +1,291 @@
+//! Request builders: one struct per path prefix, mirroring the URL, so
+//! `client.users().by_id(id).events().list()` reads like the path it calls.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::models::model_struct;
+use super::types::{body_param_type, ident, rust_type};
+use super::{EmitError, EmitOptions, GeneratedFile, doc_lines, format_tokens, with_header};
+use crate::ir::Segment;
+use crate::resolve::{Home, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
+
+/// `src/client.rs` (the root builder) and one `src/requests/<module>.rs` per first path segment.
+pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFile>, EmitError> {
+    let mut files = Vec::new();
+    if space.nodes.is_empty() {
+        return Ok(files);
+    }
+    let client = client_file(space, options);
+    let root_pages = pages_of(space, &[0]);
+    let path = "src/client.rs".to_string();
+    files.push(GeneratedFile {
+        contents: with_header(&refs(&root_pages), &format_tokens(&path, client)?),
+        path,
+    });
+
+    let mut modules: BTreeMap<&str, Vec<NodeId>> = BTreeMap::new();
+    for (id, node) in space.nodes.iter().enumerate().skip(1) {
+        if is_builder(node) {
+            modules.entry(node.module.as_str()).or_default().push(id);
+        }
+    }
+    for (module, nodes) in modules {
+        let mut items: Vec<TokenStream> = nodes.iter().map(|id| node_items(space, *id)).collect();
+        let bodies: Vec<usize> = (0..space.models.len())
+            .filter(
+                |id| matches!(&space.models[*id].home, Home::Requests { module: m } if m == module),
+            )
+            .collect();
+        if !bodies.is_empty() {
+            items.insert(0, quote! { use serde::{Deserialize, Serialize}; });
+            items.extend(bodies.iter().map(|id| model_struct(space, *id)));
+        }
+        let path = format!("src/requests/{module}.rs");
+        let pages = pages_of(space, &nodes);
+        let body = format_tokens(&path, quote! { #(#items)* })?;
+        files.push(GeneratedFile {
+            contents: with_header(&refs(&pages), &body),
+            path,
+        });
+    }
+    Ok(files)
+}
+
+/// The `requests` submodules, in the order `requests/mod.rs` declares them.
+pub fn modules(space: &TypeSpace) -> Vec<String> {
+    let mut modules: Vec<String> = space
+        .nodes
+        .iter()
+        .skip(1)
+        .filter(|n| is_builder(n))
+        .map(|n| n.module.clone())
+        .collect();
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
+/// Nodes that became methods on their parent have no builder of their own.
+fn is_builder(node: &Node) -> bool {
+    !node.accessor.is_empty()
+}
+
+fn refs(pages: &[String]) -> Vec<&str> {
+    pages.iter().map(String::as_str).collect()
+}
+
+/// Every page an operation in these builders comes from, sorted.
+fn pages_of(space: &TypeSpace, nodes: &[NodeId]) -> Vec<String> {
+    let mut pages: Vec<String> = nodes
+        .iter()
+        .flat_map(|id| &space.nodes[*id].operations)
+        .map(|op| space.operations[*op].page.clone())
+        .collect();
+    pages.sort();
+    pages.dedup();
+    pages
+}
+
+fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
+    let base_url = &options.base_url;
+    let methods = methods(space, 0);
+    quote! {
+        /// The entry point of the generated API: every request starts here and
+        /// follows the URL path, one method per segment.
+        #[derive(Debug, Clone)]
+        pub struct GraphClient {
+            client: graph_runtime::Client,
+            path: graph_runtime::RequestPath,
+        }
+
+        impl GraphClient {
+            /// The service root the docs describe.
+            pub const DEFAULT_BASE_URL: &'static str = #base_url;
+
+            /// Wraps a runtime client (base URL, auth, retries).
+            pub fn new(client: graph_runtime::Client) -> Self {
+                Self { client, path: graph_runtime::RequestPath::root() }
+            }
+
+            /// A client for the default service root with a fixed bearer token.
+            pub fn with_token(token: impl Into<String>) -> Self {
+                Self::new(graph_runtime::Client::with_token(Self::DEFAULT_BASE_URL, token))
+            }
+
+            /// The runtime client requests are sent with.
+            pub fn client(&self) -> &graph_runtime::Client {
+                &self.client
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn node_items(space: &TypeSpace, id: NodeId) -> TokenStream {
+    let node = &space.nodes[id];
+    let name = format_ident!("{}", node.rust_name);
+    let doc = doc_lines(&format!("Requests to `{}`.", node.path));
+    let methods = methods(space, id);
+    quote! {
+        #doc
+        #[derive(Debug, Clone)]
+        pub struct #name {
+            client: graph_runtime::Client,
+            path: graph_runtime::RequestPath,
+        }
+
+        impl #name {
+            pub(crate) fn new(client: graph_runtime::Client, path: graph_runtime::RequestPath) -> Self {
+                Self { client, path }
+            }
+
+            /// The path this builder addresses, percent-encoded.
+            pub fn path(&self) -> &str {
+                self.path.as_str()
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// Operations first, then accessors of child builders, in a fixed order.
+fn methods(space: &TypeSpace, id: NodeId) -> Vec<TokenStream> {
+    let node = &space.nodes[id];
+    let mut methods: Vec<TokenStream> = node
+        .operations
+        .iter()
+        .map(|op| operation(space, id, &space.operations[*op]))
+        .collect();
+    let mut children: Vec<NodeId> = node
+        .children
+        .iter()
+        .copied()
+        .filter(|c| is_builder(&space.nodes[*c]))
+        .collect();
+    children.sort_by(|a, b| space.nodes[*a].accessor.cmp(&space.nodes[*b].accessor));
+    methods.extend(children.into_iter().map(|child| accessor(space, child)));
+    methods
+}
+
+fn builder_path(space: &TypeSpace, id: NodeId) -> TokenStream {
+    let node = &space.nodes[id];
+    let module = ident(&node.module);
+    let name = format_ident!("{}", node.rust_name);
+    quote! { crate::requests::#module::#name }
+}
+
+fn accessor(space: &TypeSpace, child: NodeId) -> TokenStream {
+    let node = &space.nodes[child];
+    let method = ident(&node.accessor);
+    let builder = builder_path(space, child);
+    let params = param_list(&node.params);
+    let path = segment_path(node.segment.as_ref(), &node.params);
+    let doc = doc_lines(&format!("`{}`", node.path));
+    quote! {
+        #doc
+        pub fn #method(&self, #(#params),*) -> #builder {
+            #builder::new(self.client.clone(), #path)
+        }
+    }
+}
+
+fn param_list(params: &[Param]) -> Vec<TokenStream> {
+    params
+        .iter()
+        .map(|p| {
+            let name = ident(&p.rust_name);
+            quote! { #name: &str }
+        })
+        .collect()
+}
+
+/// The expression that extends `self.path` by one segment.
+fn segment_path(segment: Option<&Segment>, params: &[Param]) -> TokenStream {
+    let param = |i: usize| params.get(i).map(|p| ident(&p.rust_name));
+    match segment {
+        None => quote! { self.path.clone() },
+        Some(Segment::Literal { name }) => quote! { self.path.segment(#name) },
+        Some(Segment::Key { .. }) => {
+            let value = param(0);
+            quote! { self.path.key(#value) }
+        }
+        Some(Segment::Address { .. }) => {
+            let value = param(0);
+            quote! { self.path.address(#value) }
+        }
+        Some(Segment::Function { name, args }) => {
+            let args = args.iter().zip(params).map(|(arg, p)| {
+                let arg_name = arg.name.clone().unwrap_or_default();
+                let value = ident(&p.rust_name);
+                let quoted = matches!(p.kind, ParamKind::FunctionArg { quoted: true, .. });
+                quote! { graph_runtime::FunctionArg { name: #arg_name, value: #value, quoted: #quoted } }
+            });
+            quote! { self.path.function(#name, &[#(#args),*]) }
+        }
+    }
+}
+
+fn operation(space: &TypeSpace, host: NodeId, op: &ROperation) -> TokenStream {
+    let method_name = ident(&op.rust_name);
+    let path = if op.target == host {
+        quote! { self.path.clone() }
+    } else {
+        segment_path(space.nodes[op.target].segment.as_ref(), &op.params)
+    };
+    let mut params = param_list(&op.params);
+    let body_call = op.body.as_ref().map(|body| {
+        let ty = body_param_type(space, body);
+        params.push(quote! { body: #ty });
+        quote! { .json_body(body) }
+    });
+    let (ret, kind) = match &op.response {
+        ResponseShape::Json(ty) => (rust_type(space, ty), quote! { Json }),
+        ResponseShape::Page(ty) => {
+            let ty = rust_type(space, ty);
+            (quote! { graph_runtime::Page<#ty> }, quote! { Json })
+        }
+        ResponseShape::Empty => (quote! { () }, quote! { Empty }),
+        ResponseShape::Bytes => (quote! { graph_runtime::Binary }, quote! { Bytes }),
+    };
+    let method = format_ident!("{}", op.method.as_str());
+    let doc = doc_lines(&operation_doc(op));
+    quote! {
+        #doc
+        pub fn #method_name(&self, #(#params),*) -> graph_runtime::Request<#ret> {
+            graph_runtime::Request::new(&self.client, graph_runtime::Method::#method, #path, graph_runtime::ResponseKind::#kind)
+                #body_call
+        }
+    }
+}
+
+fn operation_doc(op: &ROperation) -> String {
+    let mut doc = op.title.clone();
+    if !op.description.is_empty() && op.description != op.title {
+        doc.push_str("\n\n");
+        doc.push_str(&op.description);
+    }
+    doc.push_str(&format!(
+        "\n\n`{} {}`, documented on `{}`.",
+        op.method.as_str(),
+        op.path,
+        op.page
+    ));
+    if !op.query_options.is_empty() {
+        doc.push_str(&format!(
+            "\n\nQuery options the page documents: {}.",
+            op.query_options.join(", ")
+        ));
+    }
+    if !op.headers.is_empty() {
+        doc.push_str(&format!(
+            "\n\nRequest headers the page documents: {}.",
+            op.headers.join(", ")
+        ));
+    }
+    doc
+}

@@ -1,0 +1,332 @@
+//! The intermediate representation: what the documentation says, as plain
+//! data. Built page by page by `lower`, read by `resolve`. No behaviour lives
+//! here; every item keeps the page and line it came from.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use crate::diagnostics::Location;
+pub use crate::parse::lenient_json::Repair;
+
+/// Everything extracted from a docs folder, in page order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ir {
+    pub pages: Vec<PageInfo>,
+    pub models: Vec<Model>,
+    pub enums: Vec<Enum>,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageKind {
+    Api,
+    Resource,
+    Enum,
+    Conceptual,
+    Unknown,
+}
+
+/// One page as a whole: its kind, title and product area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageInfo {
+    /// Path relative to the docs root, with `/` separators.
+    pub file: String,
+    pub kind: PageKind,
+    pub title: String,
+    /// `ms.prod` from the front matter, as written.
+    pub ms_prod: String,
+    /// The page has an HTTP request block (api pages).
+    pub has_request_block: bool,
+}
+
+/// A resource or complex type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// The type's name in the docs, e.g. `mobileAppProvisioningConfigGroupAssignment`.
+    pub name: String,
+    /// e.g. `microsoft.graph`.
+    pub namespace: String,
+    pub description: String,
+    pub base: Option<BaseType>,
+    pub is_abstract: bool,
+    /// `openType: true`: instances may carry properties the docs do not list.
+    pub open_type: bool,
+    /// Has a key (`keyProperty` annotation): an entity rather than a complex type.
+    pub key_property: Option<String>,
+    pub properties: Vec<Property>,
+    /// The `blockType: resource` JSON representation, if any.
+    pub json_representation: Option<JsonBlock>,
+    pub location: Location,
+}
+
+/// Where a model's base type was declared; the three conventions of the docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaseSource {
+    /// `"baseType": "microsoft.graph.x"` in the resource annotation.
+    Annotation,
+    /// "Inherits from [x](x.md)" prose.
+    Prose,
+    /// "Inherited from [x](x.md)" in property rows.
+    InheritedRows,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseType {
+    pub ty: TypeRef,
+    pub source: BaseSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Property {
+    /// The JSON name, as in the table.
+    pub name: String,
+    pub ty: TypeRef,
+    pub description: String,
+    /// From a Relationships table.
+    pub navigation: bool,
+    /// "Inherited from [x]" in the description.
+    pub inherited_from: Option<TypeRef>,
+    pub location: Location,
+}
+
+/// A type as written in a type cell, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TypeRef {
+    Primitive(Primitive),
+    /// A type named by link or by bare name. `page` is the link target relative
+    /// to the docs root, when the cell links one.
+    Named {
+        name: String,
+        page: Option<String>,
+    },
+    Collection(Box<TypeRef>),
+    /// A cell that names no single type (`string/number`, a union, free text).
+    Untyped {
+        raw: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Primitive {
+    String,
+    Boolean,
+    Byte,
+    Int16,
+    Int32,
+    Int64,
+    Single,
+    Double,
+    Decimal,
+    DateTimeOffset,
+    Date,
+    TimeOfDay,
+    Duration,
+    Guid,
+    Binary,
+    Stream,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enum {
+    pub name: String,
+    pub namespace: String,
+    pub description: String,
+    pub members: Vec<EnumMember>,
+    /// Values are distinct powers of two: Graph sends several, comma-separated.
+    pub is_flags: bool,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumMember {
+    pub name: String,
+    pub value: Option<i64>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn parse(word: &str) -> Option<Method> {
+        Some(match word {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PATCH" => Method::Patch,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request path as documented, split into segments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PathTemplate {
+    /// The path as written on the page.
+    pub raw: String,
+    pub segments: Vec<Segment>,
+    /// A fixed query string that is part of the documented path, if any.
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    /// `users`, `$value`, `microsoft.graph.group`.
+    Literal { name: String },
+    /// `{id}`, `{id | userPrincipalName}`: one caller-supplied key.
+    Key {
+        placeholder: String,
+        alternates: Vec<String>,
+    },
+    /// `reminderView(startDateTime={startDateTime},endDateTime={endDateTime})`.
+    Function {
+        name: String,
+        args: Vec<FunctionArg>,
+    },
+    /// `root:/{path}:`: an item addressed by its path.
+    Address { placeholder: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FunctionArg {
+    /// `None` for a positional argument (`range('{address}')`).
+    pub name: Option<String>,
+    /// The placeholder in the value, or the literal value when there is none.
+    pub value: String,
+    pub is_placeholder: bool,
+    /// Written in single quotes (a string argument).
+    pub quoted: bool,
+}
+
+/// What an operation does, which decides its method name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationKind {
+    Get,
+    List,
+    Create,
+    Update,
+    Replace,
+    Delete,
+    /// A POST to a bound action segment (`…/assign`).
+    Action,
+    /// A GET of a function segment (`…/delta()`).
+    Function,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    pub method: Method,
+    pub path: PathTemplate,
+    pub kind: OperationKind,
+    pub title: String,
+    pub description: String,
+    pub request_body: RequestBody,
+    pub response: Response,
+    /// Names of the OData query options the page documents (`$select`, …).
+    pub query_options: Vec<String>,
+    /// Request headers the page documents, other than Authorization.
+    pub headers: Vec<String>,
+    pub examples: Vec<Example>,
+    /// The request line in the HTTP request block.
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestBody {
+    None,
+    /// The body is a JSON representation of this type.
+    Type(TypeRef),
+    /// An action's parameters, each a property of the body object.
+    Parameters(Vec<Property>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    /// The success status named in the Response section.
+    pub status: Option<u16>,
+    /// The returned type; `None` when nothing is returned or nothing could be read.
+    pub ty: Option<TypeRef>,
+}
+
+/// A documented request/response pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    pub request: Option<ExampleRequest>,
+    pub response: Option<ExampleResponse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExampleRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// The annotation's `name`, pairing it with a response.
+    pub name: Option<String>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExampleResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// `truncated: true`: the body shows only some properties.
+    pub truncated: bool,
+    /// The annotation's `@odata.type`.
+    pub odata_type: Option<String>,
+    pub is_collection: bool,
+    pub location: Location,
+}
+
+/// A JSON block with its line, as written on the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonBlock {
+    pub body: Body,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Body {
+    None,
+    /// JSON, possibly after repairs.
+    Json {
+        value: Value,
+        repairs: Vec<Repair>,
+    },
+    /// Looks like JSON but cannot be read.
+    Invalid {
+        text: String,
+        error: String,
+    },
+    /// Not JSON at all: CSV, vCard, XML, binary placeholders.
+    Text {
+        text: String,
+    },
+}

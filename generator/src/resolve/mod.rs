@@ -1,0 +1,1049 @@
+//! Resolve: the whole IR → a `TypeSpace` where every type reference points at
+//! a model, an enum, a primitive or the documented fallback
+//! (`serde_json::Value`), inheritance is flattened, the same operation found
+//! on several pages is merged, operations hang in a tree that mirrors the URL
+//! path, and every item has its final Rust name.
+//!
+//! Everything is decided in a stable order (sorted names and paths), so the
+//! output does not depend on the order pages were read in.
+
+pub mod names;
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::diagnostics::{Code, Diagnostic, Location, Severity};
+use crate::ir::{
+    self, Example, Ir, Method, OperationKind, Primitive, RequestBody, Segment, TypeRef,
+};
+use names::Namespace;
+
+pub type ModelId = usize;
+pub type EnumId = usize;
+pub type NodeId = usize;
+pub type OperationId = usize;
+
+/// The resolved API: what the emitters print.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TypeSpace {
+    pub models: Vec<RModel>,
+    pub enums: Vec<REnum>,
+    /// Node 0 is the root (the client); every other node is a path segment.
+    pub nodes: Vec<Node>,
+    pub operations: Vec<ROperation>,
+    /// Type references that fell back to `serde_json::Value`.
+    pub fallback_types: usize,
+    /// Type references in all.
+    pub type_references: usize,
+}
+
+/// Where a generated struct lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "in")]
+pub enum Home {
+    /// `crate::models::<module>`: a documented type.
+    Models { module: String },
+    /// `crate::requests::<module>`: an action's parameter body, next to its request.
+    Requests { module: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RModel {
+    pub rust_name: String,
+    pub home: Home,
+    /// `microsoft.graph.x`, or the request path for a parameter body.
+    pub doc_name: String,
+    pub description: String,
+    pub page: String,
+    /// Own and inherited fields, base type's first.
+    pub fields: Vec<RField>,
+    pub base: Option<ModelId>,
+    pub open_type: bool,
+    /// The flattened map that keeps properties the docs do not list.
+    pub extra_field: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RField {
+    pub rust_name: String,
+    pub json_name: String,
+    pub ty: RType,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RType {
+    Primitive(Primitive),
+    Model(ModelId),
+    Enum(EnumId),
+    Collection(Box<RType>),
+    /// No single documented type: `serde_json::Value`.
+    Untyped,
+    /// The `{"@odata.id": …}` body of a `$ref` operation.
+    Reference,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct REnum {
+    pub rust_name: String,
+    pub module: String,
+    pub doc_name: String,
+    pub description: String,
+    pub page: String,
+    pub variants: Vec<RVariant>,
+    /// The variant that keeps a value this crate does not know yet.
+    pub unknown_variant: String,
+    pub is_flags: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RVariant {
+    pub rust_name: String,
+    pub json_name: String,
+    pub description: String,
+}
+
+/// A builder in the fluent request tree: one per distinct path prefix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    pub rust_name: String,
+    /// The `requests` submodule (named after the first path segment).
+    pub module: String,
+    pub parent: Option<NodeId>,
+    pub segment: Option<Segment>,
+    /// The path of this node with `{}` for keys, for doc comments.
+    pub path: String,
+    /// The method on the parent that returns this node.
+    pub accessor: String,
+    pub params: Vec<Param>,
+    pub children: Vec<NodeId>,
+    /// Operations whose method lives on this node's builder.
+    pub operations: Vec<OperationId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Param {
+    pub rust_name: String,
+    pub kind: ParamKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ParamKind {
+    Key,
+    Address,
+    FunctionArg { name: Option<String>, quoted: bool },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ROperation {
+    pub method: Method,
+    pub kind: OperationKind,
+    pub rust_name: String,
+    /// The node whose path the request goes to.
+    pub target: NodeId,
+    /// Extra parameters when the operation is a method on the parent of its
+    /// target (an action or function segment at the end of the path).
+    pub params: Vec<Param>,
+    pub body: Option<RType>,
+    pub response: ResponseShape,
+    pub title: String,
+    pub description: String,
+    pub page: String,
+    pub path: String,
+    pub query_options: Vec<String>,
+    pub headers: Vec<String>,
+    pub examples: Vec<Example>,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseShape {
+    /// A JSON body of this type.
+    Json(RType),
+    /// A collection: `{"value": [...], "@odata.nextLink": …}`.
+    Page(RType),
+    /// No body (204).
+    Empty,
+    /// Raw bytes (`$value`, Stream).
+    Bytes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Model,
+    Enum,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum TypeId {
+    Model(usize),
+    Enum(usize),
+}
+
+pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
+    let mut resolver = Resolver::default();
+    resolver.declare_types(ir);
+    resolver.build_models(ir);
+    resolver.build_enums(ir);
+    resolver.build_operations(ir);
+    let Resolver {
+        space, diagnostics, ..
+    } = resolver;
+    (space, diagnostics)
+}
+
+#[derive(Default)]
+struct Resolver {
+    space: TypeSpace,
+    diagnostics: Vec<Diagnostic>,
+    /// Canonical IR model index for each resolved model (documented models only).
+    model_sources: Vec<usize>,
+    enum_sources: Vec<usize>,
+    /// Lower-cased page path → the types declared on it.
+    by_page: HashMap<String, Vec<TypeId>>,
+    /// Lower-cased simple name → types with that name.
+    by_name: HashMap<String, Vec<TypeId>>,
+    /// Every page path, lower-cased, to tell broken links.
+    pages: HashMap<String, String>,
+    type_names: Namespace,
+}
+
+impl Resolver {
+    /// Gives each documented type an id and a Rust name. A type declared on
+    /// several pages keeps one declaration: the one with the most properties,
+    /// then the first page by path.
+    fn declare_types(&mut self, ir: &Ir) {
+        for page in &ir.pages {
+            self.pages
+                .insert(page.file.to_ascii_lowercase(), page.file.clone());
+        }
+        let model_keys = ir.models.iter().map(|m| {
+            (
+                full_name(&m.namespace, &m.name),
+                m.properties.len(),
+                &m.location,
+            )
+        });
+        let enum_keys = ir.enums.iter().map(|e| {
+            (
+                full_name(&e.namespace, &e.name),
+                e.members.len(),
+                &e.location,
+            )
+        });
+        let canonical_models = self.canonical(model_keys.collect());
+        let canonical_enums = self.canonical(enum_keys.collect());
+
+        // Name in sorted order of full name, so naming never depends on page order.
+        let mut order: Vec<(String, Kind, usize)> = Vec::new();
+        order.extend(
+            canonical_models
+                .iter()
+                .map(|(key, source)| (key.clone(), Kind::Model, *source)),
+        );
+        order.extend(
+            canonical_enums
+                .iter()
+                .map(|(key, source)| (key.clone(), Kind::Enum, *source)),
+        );
+        order.sort();
+        let mut modules = Namespace::new();
+        let mut id_of_model: HashMap<usize, ModelId> = HashMap::new();
+        let mut id_of_enum: HashMap<usize, EnumId> = HashMap::new();
+        for (key, kind, source) in order {
+            let (namespace, name, location) = match kind {
+                Kind::Model => (
+                    &ir.models[source].namespace,
+                    &ir.models[source].name,
+                    &ir.models[source].location,
+                ),
+                Kind::Enum => (
+                    &ir.enums[source].namespace,
+                    &ir.enums[source].name,
+                    &ir.enums[source].location,
+                ),
+            };
+            let wanted = format!("{}{}", namespace_prefix(namespace), names::type_name(name));
+            let (rust_name, renamed) = self.type_names.claim(&wanted);
+            if renamed {
+                self.diagnostics.push(Diagnostic::note(
+                    Code::NameCollision,
+                    location.clone(),
+                    format!("`{key}` would be named `{wanted}` like another type; named it `{rust_name}`"),
+                ));
+            }
+            let (module, _) = modules.claim(&names::module_name(&rust_name));
+            let page = location.file.clone();
+            match kind {
+                Kind::Model => {
+                    id_of_model.insert(source, self.space.models.len());
+                    self.model_sources.push(source);
+                    self.space.models.push(RModel {
+                        rust_name,
+                        home: Home::Models { module },
+                        doc_name: key,
+                        description: ir.models[source].description.clone(),
+                        page,
+                        fields: Vec::new(),
+                        base: None,
+                        open_type: ir.models[source].open_type,
+                        extra_field: String::new(),
+                    });
+                }
+                Kind::Enum => {
+                    id_of_enum.insert(source, self.space.enums.len());
+                    self.enum_sources.push(source);
+                    self.space.enums.push(REnum {
+                        rust_name,
+                        module,
+                        doc_name: key,
+                        description: ir.enums[source].description.clone(),
+                        page,
+                        variants: Vec::new(),
+                        unknown_variant: String::new(),
+                        is_flags: ir.enums[source].is_flags,
+                    });
+                }
+            }
+        }
+        // Every declaration, kept or not, answers for its page and its name.
+        for model in &ir.models {
+            let id = id_of_model[&canonical_models[&full_name(&model.namespace, &model.name)]];
+            self.index(&model.location.file, &model.name, TypeId::Model(id));
+        }
+        for en in &ir.enums {
+            let id = id_of_enum[&canonical_enums[&full_name(&en.namespace, &en.name)]];
+            self.index(&en.location.file, &en.name, TypeId::Enum(id));
+        }
+    }
+
+    fn index(&mut self, page: &str, name: &str, id: TypeId) {
+        let on_page = self.by_page.entry(page.to_ascii_lowercase()).or_default();
+        if !on_page.contains(&id) {
+            on_page.push(id);
+        }
+        let named = self.by_name.entry(name.to_ascii_lowercase()).or_default();
+        if !named.contains(&id) {
+            named.push(id);
+        }
+    }
+
+    /// Picks one declaration per full name; reports the others.
+    fn canonical(
+        &mut self,
+        declarations: Vec<(String, usize, &Location)>,
+    ) -> BTreeMap<String, usize> {
+        let mut groups: BTreeMap<String, Vec<(usize, usize, &Location)>> = BTreeMap::new();
+        for (index, (key, size, location)) in declarations.into_iter().enumerate() {
+            groups.entry(key).or_default().push((index, size, location));
+        }
+        let mut chosen = BTreeMap::new();
+        for (key, mut group) in groups {
+            group.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(b.2)));
+            let (winner, _, winner_location) = group[0];
+            for (_, _, location) in &group[1..] {
+                self.diagnostics.push(Diagnostic::note(
+                    Code::DuplicateType,
+                    (*location).clone(),
+                    format!(
+                        "`{key}` is also declared on {}; that declaration is used",
+                        winner_location.file
+                    ),
+                ));
+            }
+            chosen.insert(key, winner);
+        }
+        chosen
+    }
+
+    /// Resolves a type as written on `at`'s page.
+    fn resolve_type(&mut self, ty: &TypeRef, at: &Location) -> RType {
+        self.space.type_references += 1;
+        match ty {
+            TypeRef::Primitive(p) => RType::Primitive(*p),
+            TypeRef::Collection(inner) => {
+                self.space.type_references -= 1;
+                RType::Collection(Box::new(self.resolve_type(inner, at)))
+            }
+            TypeRef::Untyped { raw } => {
+                self.space.fallback_types += 1;
+                self.diagnostics.push(Diagnostic::note(
+                    Code::UnresolvedType,
+                    at.clone(),
+                    format!("`{raw}` names no single type; using serde_json::Value"),
+                ));
+                RType::Untyped
+            }
+            TypeRef::Named { name, page } => match self.lookup(name, page.as_deref(), at) {
+                Some(TypeId::Model(id)) => RType::Model(id),
+                Some(TypeId::Enum(id)) => RType::Enum(id),
+                None => {
+                    if let Some(primitive) = crate::parse::type_cell::primitive(name) {
+                        return RType::Primitive(primitive);
+                    }
+                    self.space.fallback_types += 1;
+                    self.diagnostics.push(Diagnostic::warning(
+                        Code::UnresolvedType,
+                        at.clone(),
+                        format!("no page declares the type `{name}`; using serde_json::Value"),
+                    ));
+                    RType::Untyped
+                }
+            },
+        }
+    }
+
+    fn lookup(&mut self, name: &str, page: Option<&str>, at: &Location) -> Option<TypeId> {
+        let wanted = name.to_ascii_lowercase();
+        if let Some(page) = page {
+            let key = page.to_ascii_lowercase();
+            match self.by_page.get(&key) {
+                Some(ids) => {
+                    let named = ids
+                        .iter()
+                        .find(|id| self.simple_name(**id).eq_ignore_ascii_case(&wanted));
+                    return Some(*named.unwrap_or(&ids[0]));
+                }
+                None if !self.pages.contains_key(&key) => {
+                    self.diagnostics.push(Diagnostic::warning(
+                        Code::BrokenLink,
+                        at.clone(),
+                        format!("the link to `{page}` points at a page that does not exist"),
+                    ))
+                }
+                None => {}
+            }
+        }
+        let ids = self.by_name.get(&wanted)?;
+        let preferred = ids.iter().find(|id| {
+            self.doc_name(**id).starts_with("microsoft.graph.")
+                && self.doc_name(**id).matches('.').count() == 2
+        });
+        Some(*preferred.unwrap_or(&ids[0]))
+    }
+
+    fn doc_name(&self, id: TypeId) -> &str {
+        match id {
+            TypeId::Model(i) => &self.space.models[i].doc_name,
+            TypeId::Enum(i) => &self.space.enums[i].doc_name,
+        }
+    }
+
+    fn simple_name(&self, id: TypeId) -> &str {
+        let full = self.doc_name(id);
+        full.rsplit('.').next().unwrap_or(full)
+    }
+
+    fn build_models(&mut self, ir: &Ir) {
+        // Own fields first, then bases, then flatten in dependency order.
+        let mut own: Vec<Vec<RField>> = Vec::new();
+        for id in 0..self.space.models.len() {
+            let source = &ir.models[self.model_sources[id]];
+            let base = source.base.as_ref().and_then(|b| {
+                match self.lookup_base(&b.ty, &source.location) {
+                    Some(base) if base != id => Some(base),
+                    _ => None,
+                }
+            });
+            self.space.models[id].base = base;
+            let fields = source
+                .properties
+                .iter()
+                .map(|p| RField {
+                    rust_name: String::new(),
+                    json_name: p.name.clone(),
+                    ty: self.resolve_type(&p.ty, &p.location),
+                    description: p.description.clone(),
+                })
+                .collect();
+            own.push(fields);
+        }
+        for id in 0..self.space.models.len() {
+            let fields = self.flatten(id, &own, &mut Vec::new());
+            self.space.models[id].fields = fields;
+            self.name_fields(id);
+        }
+    }
+
+    fn lookup_base(&mut self, ty: &TypeRef, at: &Location) -> Option<ModelId> {
+        let TypeRef::Named { name, page } = ty else {
+            return None;
+        };
+        match self.lookup(name, page.as_deref(), at) {
+            Some(TypeId::Model(id)) => Some(id),
+            _ => {
+                self.diagnostics.push(Diagnostic::warning(
+                    Code::UnresolvedType,
+                    at.clone(),
+                    format!("the base type `{name}` is not a documented model; its properties are not inherited"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// Base fields first (recursively), then own fields; an own field with
+    /// the same JSON name as a base field replaces it in place.
+    fn flatten(
+        &mut self,
+        id: ModelId,
+        own: &[Vec<RField>],
+        visiting: &mut Vec<ModelId>,
+    ) -> Vec<RField> {
+        if visiting.contains(&id) {
+            let location = Location {
+                file: self.space.models[id].page.clone(),
+                line: 1,
+                column: 1,
+            };
+            self.diagnostics.push(Diagnostic::warning(
+                Code::UnresolvedType,
+                location,
+                format!(
+                    "`{}` inherits from itself through its base types",
+                    self.space.models[id].doc_name
+                ),
+            ));
+            return Vec::new();
+        }
+        visiting.push(id);
+        let mut fields = match self.space.models[id].base {
+            Some(base) => self.flatten(base, own, visiting),
+            None => Vec::new(),
+        };
+        visiting.pop();
+        for field in &own[id] {
+            match fields.iter_mut().find(|f| f.json_name == field.json_name) {
+                Some(existing) => *existing = field.clone(),
+                None => fields.push(field.clone()),
+            }
+        }
+        fields
+    }
+
+    fn name_fields(&mut self, id: ModelId) {
+        let model = &mut self.space.models[id];
+        let mut taken = Namespace::new();
+        let mut renamed = Vec::new();
+        for field in &mut model.fields {
+            let wanted = names::value_name(&field.json_name);
+            let (name, changed) = taken.claim(&wanted);
+            if changed {
+                renamed.push(format!("`{}` is named `{}`", field.json_name, name));
+            }
+            field.rust_name = name;
+        }
+        model.extra_field = taken.claim("additional_properties").0;
+        if !renamed.is_empty() {
+            let location = Location {
+                file: model.page.clone(),
+                line: 1,
+                column: 1,
+            };
+            let message = format!(
+                "properties of `{}` collide in snake_case: {}",
+                model.doc_name,
+                renamed.join(", ")
+            );
+            self.diagnostics
+                .push(Diagnostic::note(Code::NameCollision, location, message));
+        }
+    }
+
+    fn build_enums(&mut self, ir: &Ir) {
+        for id in 0..self.space.enums.len() {
+            let source = &ir.enums[self.enum_sources[id]];
+            let mut taken = Namespace::new();
+            let mut seen = std::collections::HashSet::new();
+            let variants: Vec<RVariant> = source
+                .members
+                .iter()
+                .filter(|m| !m.name.is_empty() && seen.insert(m.name.clone()))
+                .map(|m| RVariant {
+                    rust_name: taken.claim(&names::variant_name(&m.name)).0,
+                    json_name: m.name.clone(),
+                    description: m.description.clone(),
+                })
+                .collect();
+            let unknown = taken.claim("Unrecognized").0;
+            let en = &mut self.space.enums[id];
+            en.variants = variants;
+            en.unknown_variant = unknown;
+        }
+    }
+
+    // ----- operations and the request tree -----
+
+    fn build_operations(&mut self, ir: &Ir) {
+        let merged = self.merge_operations(ir);
+        self.space.nodes.push(Node {
+            rust_name: "GraphClient".into(),
+            module: String::new(),
+            parent: None,
+            segment: None,
+            path: String::new(),
+            accessor: String::new(),
+            params: Vec::new(),
+            children: Vec::new(),
+            operations: Vec::new(),
+        });
+        let mut node_names = Namespace::new();
+        node_names.claim("GraphClient");
+        let mut modules = Namespace::new();
+        let mut targets = Vec::new();
+        for (_, op) in &merged {
+            targets.push(self.node_for(&op.path.segments, &mut node_names, &mut modules));
+        }
+        // Leaf actions and functions become methods on their parent.
+        let mut hosted_on_parent = vec![false; merged.len()];
+        let mut ops_at: HashMap<NodeId, Vec<usize>> = HashMap::new();
+        for (index, target) in targets.iter().enumerate() {
+            ops_at.entry(*target).or_default().push(index);
+        }
+        for (index, (_, op)) in merged.iter().enumerate() {
+            let node = &self.space.nodes[targets[index]];
+            let leaf = node.children.is_empty() && ops_at[&targets[index]].len() == 1;
+            let callable = matches!(node.segment, Some(Segment::Function { .. }))
+                || (op.kind == OperationKind::Action
+                    && matches!(node.segment, Some(Segment::Literal { .. })));
+            hosted_on_parent[index] = leaf && callable && node.parent.is_some();
+        }
+        let mut body_names = Namespace::new();
+        for (index, (_, op)) in merged.into_iter().enumerate() {
+            let target = targets[index];
+            let host = if hosted_on_parent[index] {
+                self.space.nodes[target].parent.unwrap_or(0)
+            } else {
+                target
+            };
+            let params = if hosted_on_parent[index] {
+                std::mem::take(&mut self.space.nodes[target].params)
+            } else {
+                Vec::new()
+            };
+            let body = self.operation_body(&op, target, hosted_on_parent[index], &mut body_names);
+            let response = self.response_shape(&op);
+            let id = self.space.operations.len();
+            self.space.operations.push(ROperation {
+                method: op.method,
+                kind: op.kind,
+                rust_name: String::new(),
+                target,
+                params,
+                body,
+                response,
+                title: op.title.clone(),
+                description: op.description.clone(),
+                page: op.location.file.clone(),
+                path: op.path.raw.clone(),
+                query_options: op.query_options.clone(),
+                headers: op.headers.clone(),
+                examples: op.examples.clone(),
+                location: op.location.clone(),
+            });
+            self.space.nodes[host].operations.push(id);
+        }
+        // A node whose only operation moved to its parent is not a builder any more.
+        for index in 0..self.space.nodes.len() {
+            let node = &self.space.nodes[index];
+            let hosted_elsewhere =
+                node.operations.is_empty() && node.children.is_empty() && node.parent.is_some();
+            if hosted_elsewhere {
+                if let Some(parent) = node.parent {
+                    self.space.nodes[parent].children.retain(|c| *c != index);
+                }
+            }
+        }
+        self.name_methods();
+    }
+
+    /// One operation per (method, path) across all pages, sorted by path. A
+    /// later page documenting the same operation adds its examples; if it
+    /// disagrees on body or response type, that is reported.
+    fn merge_operations(&mut self, ir: &Ir) -> Vec<(String, ir::Operation)> {
+        let mut by_key: BTreeMap<(String, Method), ir::Operation> = BTreeMap::new();
+        for op in &ir.operations {
+            let key = (path_key(&op.path.segments), op.method);
+            match by_key.get_mut(&key) {
+                None => {
+                    by_key.insert(key, op.clone());
+                }
+                Some(first) => {
+                    if first.request_body != op.request_body || first.response.ty != op.response.ty
+                    {
+                        self.diagnostics.push(Diagnostic::new(
+                            Code::OperationConflict,
+                            Severity::Note,
+                            op.location.clone(),
+                            format!(
+                                "{} {} is also documented on {} with a different body or response type; that page's is used",
+                                op.method.as_str(),
+                                op.path.raw,
+                                first.location.file
+                            ),
+                        ));
+                    }
+                    first.examples.extend(op.examples.iter().cloned());
+                }
+            }
+        }
+        by_key
+            .into_iter()
+            .map(|((path, _), op)| (path, op))
+            .collect()
+    }
+
+    /// Finds or creates the node for a path, creating its ancestors too.
+    fn node_for(
+        &mut self,
+        segments: &[Segment],
+        node_names: &mut Namespace,
+        modules: &mut Namespace,
+    ) -> NodeId {
+        let mut current = 0;
+        for (depth, segment) in segments.iter().enumerate() {
+            let key = segment_key(segment);
+            let existing = self.space.nodes[current]
+                .children
+                .iter()
+                .copied()
+                .find(|c| {
+                    self.space.nodes[*c]
+                        .segment
+                        .as_ref()
+                        .map(segment_key)
+                        .as_deref()
+                        == Some(key.as_str())
+                });
+            current = match existing {
+                Some(child) => child,
+                None => {
+                    let parent = &self.space.nodes[current];
+                    let stem = parent.rust_name.strip_suffix("Request").unwrap_or("");
+                    let stem = if current == 0 { "" } else { stem };
+                    let (rust_name, _) =
+                        node_names.claim(&format!("{stem}{}Request", segment_piece(segment)));
+                    let module = if depth == 0 {
+                        modules
+                            .claim(&names::module_name(&segment_piece(segment)))
+                            .0
+                    } else {
+                        parent.module.clone()
+                    };
+                    let path = format!("{}/{}", parent.path, segment_display(segment));
+                    let id = self.space.nodes.len();
+                    self.space.nodes.push(Node {
+                        rust_name,
+                        module,
+                        parent: Some(current),
+                        segment: Some(segment.clone()),
+                        path,
+                        accessor: String::new(),
+                        params: segment_params(segment),
+                        children: Vec::new(),
+                        operations: Vec::new(),
+                    });
+                    self.space.nodes[current].children.push(id);
+                    id
+                }
+            };
+        }
+        current
+    }
+
+    fn operation_body(
+        &mut self,
+        op: &ir::Operation,
+        target: NodeId,
+        hosted: bool,
+        body_names: &mut Namespace,
+    ) -> Option<RType> {
+        let ends_in_ref =
+            matches!(op.path.segments.last(), Some(Segment::Literal { name }) if name == "$ref");
+        if ends_in_ref && matches!(op.method, Method::Post | Method::Put) {
+            return Some(RType::Reference);
+        }
+        match &op.request_body {
+            RequestBody::None => None,
+            RequestBody::Type(ty) => Some(self.resolve_type(ty, &op.location)),
+            RequestBody::Parameters(properties) => {
+                let node = &self.space.nodes[target];
+                let stem = node
+                    .rust_name
+                    .strip_suffix("Request")
+                    .unwrap_or(&node.rust_name)
+                    .to_string();
+                let suffix = if hosted {
+                    String::new()
+                } else {
+                    names::type_name(op.method.as_str().to_ascii_lowercase().as_str())
+                };
+                let (rust_name, _) = body_names.claim(&format!("{stem}{suffix}Body"));
+                let module = node.module.clone();
+                let fields = properties
+                    .iter()
+                    .map(|p| RField {
+                        rust_name: String::new(),
+                        json_name: p.name.clone(),
+                        ty: self.resolve_type(&p.ty, &p.location),
+                        description: p.description.clone(),
+                    })
+                    .collect();
+                let id = self.space.models.len();
+                self.space.models.push(RModel {
+                    rust_name,
+                    home: Home::Requests { module },
+                    doc_name: format!("{} {}", op.method.as_str(), op.path.raw),
+                    description: format!(
+                        "The request body of `{} {}`.",
+                        op.method.as_str(),
+                        op.path.raw
+                    ),
+                    page: op.location.file.clone(),
+                    fields,
+                    base: None,
+                    open_type: false,
+                    extra_field: String::new(),
+                });
+                self.name_fields(id);
+                Some(RType::Model(id))
+            }
+        }
+    }
+
+    fn response_shape(&mut self, op: &ir::Operation) -> ResponseShape {
+        let ends_in_value =
+            matches!(op.path.segments.last(), Some(Segment::Literal { name }) if name == "$value");
+        if ends_in_value {
+            return ResponseShape::Bytes;
+        }
+        if op.response.status == Some(204) {
+            return ResponseShape::Empty;
+        }
+        match &op.response.ty {
+            None if op.method == Method::Delete => ResponseShape::Empty,
+            None => match op.response.status {
+                Some(200 | 201) => ResponseShape::Json(RType::Untyped),
+                _ => ResponseShape::Empty,
+            },
+            Some(TypeRef::Primitive(Primitive::Stream)) => ResponseShape::Bytes,
+            Some(TypeRef::Collection(inner)) => {
+                let inner = self.resolve_type(inner, &op.location);
+                ResponseShape::Page(inner)
+            }
+            Some(ty) => {
+                let ty = self.resolve_type(ty, &op.location);
+                ResponseShape::Json(ty)
+            }
+        }
+    }
+
+    /// Names every method in every builder: operations first (they have the
+    /// fixed verbs), then child accessors, each scope settling its own clashes.
+    fn name_methods(&mut self) {
+        for id in 0..self.space.nodes.len() {
+            let mut taken = Namespace::new();
+            let operations = self.space.nodes[id].operations.clone();
+            for op_id in operations {
+                let op = &self.space.operations[op_id];
+                let wanted = if op.target != id {
+                    match &self.space.nodes[op.target].segment {
+                        Some(segment) => names::value_name(&segment_method(segment)),
+                        None => "call".into(),
+                    }
+                } else {
+                    verb(op.kind).to_string()
+                };
+                self.space.operations[op_id].rust_name = taken.claim(&wanted).0;
+            }
+            let mut children = self.space.nodes[id].children.clone();
+            children.sort_by_key(|c| self.space.nodes[*c].path.clone());
+            for child in children {
+                let wanted = match &self.space.nodes[child].segment {
+                    Some(segment) => names::value_name(&segment_method(segment)),
+                    None => continue,
+                };
+                self.space.nodes[child].accessor = taken.claim(&wanted).0;
+            }
+            self.name_params(id);
+        }
+    }
+
+    fn name_params(&mut self, id: NodeId) {
+        let mut taken = Namespace::new();
+        for param in &mut self.space.nodes[id].params {
+            param.rust_name = taken.claim(&param.rust_name).0;
+        }
+        for op_id in self.space.nodes[id].operations.clone() {
+            let mut taken = Namespace::new();
+            taken.claim("body");
+            for param in &mut self.space.operations[op_id].params {
+                param.rust_name = taken.claim(&param.rust_name).0;
+            }
+        }
+    }
+}
+
+fn full_name(namespace: &str, name: &str) -> String {
+    format!("{namespace}.{name}")
+}
+
+/// `microsoft.graph.callRecords` → `CallRecords`; the main namespace adds nothing.
+fn namespace_prefix(namespace: &str) -> String {
+    match namespace.strip_prefix("microsoft.graph") {
+        Some("") | None if namespace == "microsoft.graph" || namespace.is_empty() => String::new(),
+        Some(rest) => names::type_name(rest.trim_start_matches('.')),
+        None => names::type_name(namespace),
+    }
+}
+
+/// The operation's method name on its own node.
+fn verb(kind: OperationKind) -> &'static str {
+    match kind {
+        OperationKind::Get | OperationKind::Function => "get",
+        OperationKind::List => "list",
+        OperationKind::Create => "create",
+        OperationKind::Update => "update",
+        OperationKind::Replace => "put",
+        OperationKind::Delete => "delete",
+        OperationKind::Action => "post",
+    }
+}
+
+/// How segments are compared when building the tree: keys are all alike,
+/// literals ignore case, functions are told apart by their argument names.
+fn segment_key(segment: &Segment) -> String {
+    match segment {
+        Segment::Literal { name } => name.to_ascii_lowercase(),
+        Segment::Key { .. } => "{}".into(),
+        Segment::Address { .. } => ":{}:".into(),
+        Segment::Function { name, args } => {
+            let mut arg_names: Vec<String> = args
+                .iter()
+                .map(|a| a.name.clone().unwrap_or_default().to_ascii_lowercase())
+                .collect();
+            arg_names.sort();
+            format!("{}({})", name.to_ascii_lowercase(), arg_names.join(","))
+        }
+    }
+}
+
+fn path_key(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(segment_key)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn segment_display(segment: &Segment) -> String {
+    match segment {
+        Segment::Literal { name } => name.clone(),
+        Segment::Key { placeholder, .. } => format!("{{{placeholder}}}"),
+        Segment::Address { placeholder } => format!(":/{{{placeholder}}}:"),
+        Segment::Function { name, args } => {
+            let args: Vec<String> = args
+                .iter()
+                .map(|a| {
+                    let value = if a.is_placeholder {
+                        format!("{{{}}}", a.value)
+                    } else {
+                        a.value.clone()
+                    };
+                    let value = if a.quoted {
+                        format!("'{value}'")
+                    } else {
+                        value
+                    };
+                    match &a.name {
+                        Some(name) => format!("{name}={value}"),
+                        None => value,
+                    }
+                })
+                .collect();
+            format!("{name}({})", args.join(","))
+        }
+    }
+}
+
+/// The piece a segment adds to its builder's struct name.
+fn segment_piece(segment: &Segment) -> String {
+    match segment {
+        Segment::Literal { name } => match name.as_str() {
+            "$value" => "Content".into(),
+            "$ref" => "Ref".into(),
+            "$count" => "Count".into(),
+            _ => match name.strip_prefix("microsoft.graph.") {
+                Some(cast) => format!("As{}", names::type_name(cast)),
+                None => heck_upper(name),
+            },
+        },
+        Segment::Key { .. } => "Item".into(),
+        Segment::Address { .. } => "ByPath".into(),
+        Segment::Function { name, .. } => heck_upper(name.rsplit('.').next().unwrap_or(name)),
+    }
+}
+
+fn heck_upper(name: &str) -> String {
+    use heck::ToUpperCamelCase;
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .to_upper_camel_case()
+}
+
+/// The method name a segment is reached by.
+fn segment_method(segment: &Segment) -> String {
+    match segment {
+        Segment::Literal { name } => match name.as_str() {
+            "$value" => "content".into(),
+            "$ref" => "reference".into(),
+            "$count" => "count".into(),
+            _ => match name.strip_prefix("microsoft.graph.") {
+                Some(cast) => format!("as_{cast}"),
+                None => name.clone(),
+            },
+        },
+        Segment::Key { .. } => "by_id".into(),
+        Segment::Address { .. } => "by_path".into(),
+        Segment::Function { name, .. } => name.rsplit('.').next().unwrap_or(name).to_string(),
+    }
+}
+
+fn segment_params(segment: &Segment) -> Vec<Param> {
+    match segment {
+        Segment::Literal { .. } => Vec::new(),
+        Segment::Key { placeholder, .. } => vec![Param {
+            rust_name: names::value_name(placeholder),
+            kind: ParamKind::Key,
+        }],
+        Segment::Address { placeholder } => vec![Param {
+            rust_name: names::value_name(placeholder),
+            kind: ParamKind::Address,
+        }],
+        Segment::Function { args, .. } => args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let base = a.name.clone().unwrap_or_else(|| {
+                    if a.is_placeholder {
+                        a.value.clone()
+                    } else {
+                        format!("arg{i}")
+                    }
+                });
+                Param {
+                    rust_name: names::value_name(&base),
+                    kind: ParamKind::FunctionArg {
+                        name: a.name.clone(),
+                        quoted: a.quoted,
+                    },
+                }
+            })
+            .collect(),
+    }
+}
