@@ -7,9 +7,7 @@ use serde::Serialize;
 
 /// Where something came from: a page (relative to the docs root) and a
 /// 1-based line and column.
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct Location {
     pub file: String,
     pub line: u32,
@@ -122,19 +120,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
-        code: Code,
-        severity: Severity,
-        location: Location,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            code,
-            severity,
-            location,
-            message: message.into(),
-            span: None,
-        }
+    pub fn new(code: Code, severity: Severity, location: Location, message: impl Into<String>) -> Self {
+        Diagnostic { code, severity, location, message: message.into(), span: None }
     }
 
     pub fn warning(code: Code, location: Location, message: impl Into<String>) -> Self {
@@ -158,19 +145,13 @@ impl std::fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Note => "note",
         };
-        write!(
-            f,
-            "{}[{}]: {} ({})",
-            severity, self.code, self.message, self.location
-        )
+        write!(f, "{}[{}]: {} ({})", severity, self.code, self.message, self.location)
     }
 }
 
 /// Sorts diagnostics into the order they are printed (file, line, code) and
 /// drops exact repeats (the same link read for two purposes, say).
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics
-        .sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
-    diagnostics
-        .dedup_by(|a, b| a.location == b.location && a.code == b.code && a.message == b.message);
+    diagnostics.sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
+    diagnostics.dedup_by(|a, b| a.location == b.location && a.code == b.code && a.message == b.message);
 }

@@ -197,15 +197,9 @@ pub enum Segment {
     /// `users`, `$value`, `microsoft.graph.group`.
     Literal { name: String },
     /// `{id}`, `{id | userPrincipalName}`: one caller-supplied key.
-    Key {
-        placeholder: String,
-        alternates: Vec<String>,
-    },
+    Key { placeholder: String, alternates: Vec<String> },
     /// `reminderView(startDateTime={startDateTime},endDateTime={endDateTime})`.
-    Function {
-        name: String,
-        args: Vec<FunctionArg>,
-    },
+    Function { name: String, args: Vec<FunctionArg> },
     /// `root:/{path}:`: an item addressed by its path.
     Address { placeholder: String },
 }

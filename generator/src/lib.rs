@@ -10,6 +10,7 @@ pub mod ir;
 pub mod lower;
 pub mod output;
 pub mod parse;
+pub mod report;
 pub mod resolve;
 pub mod source;
 
@@ -38,12 +39,7 @@ pub fn generate(sources: &[SourceFile], options: &EmitOptions) -> Result<Generat
     diagnostics.extend(more);
     diagnostics::sort(&mut diagnostics);
     let files = emit::emit(&space, options)?;
-    Ok(Generated {
-        ir,
-        space,
-        files,
-        diagnostics,
-    })
+    Ok(Generated { ir, space, files, diagnostics })
 }
 
 /// Parses and lowers every page (in parallel; the result keeps page order).

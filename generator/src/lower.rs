@@ -20,10 +20,7 @@ pub struct Lowered {
 }
 
 pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
-    let mut cx = Cx {
-        page,
-        diagnostics: Vec::new(),
-    };
+    let mut cx = Cx { page, diagnostics: Vec::new() };
     let kind = cx.page_kind();
     let info = PageInfo {
         file: page.file.clone(),
@@ -32,12 +29,7 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
         ms_prod: page.front_matter.ms_prod.clone().unwrap_or_default(),
         has_request_block: page.has_request_block || !page.request_lines.is_empty(),
     };
-    let mut lowered = Lowered {
-        page: info,
-        models: vec![],
-        enums: vec![],
-        operations: vec![],
-    };
+    let mut lowered = Lowered { page: info, models: vec![], enums: vec![], operations: vec![] };
     match kind {
         PageKind::Api => lowered.operations = cx.operations(),
         PageKind::Resource => {
@@ -52,19 +44,11 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
             "the page's kind is not known: set `doc_type` to apiPageType, resourcePageType or enumPageType".into(),
         ),
     }
-    let nothing =
-        lowered.models.is_empty() && lowered.enums.is_empty() && lowered.operations.is_empty();
+    let nothing = lowered.models.is_empty() && lowered.enums.is_empty() && lowered.operations.is_empty();
     if nothing && matches!(kind, PageKind::Resource | PageKind::Enum) {
-        let what = if kind == PageKind::Enum {
-            "an enum (no Member table found)"
-        } else {
-            "a model (no type name found)"
-        };
-        cx.warn(
-            Code::NothingExtracted,
-            1,
-            format!("this page produced no {what}"),
-        );
+        let what =
+            if kind == PageKind::Enum { "an enum (no Member table found)" } else { "a model (no type name found)" };
+        cx.warn(Code::NothingExtracted, 1, format!("this page produced no {what}"));
     }
     (lowered, cx.diagnostics)
 }
@@ -76,48 +60,32 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn location(&self, line: u32) -> Location {
-        Location {
-            file: self.page.file.clone(),
-            line,
-            column: 1,
-        }
+        Location { file: self.page.file.clone(), line, column: 1 }
     }
 
     fn warn(&mut self, code: Code, line: u32, message: String) {
         let location = self.location(line);
-        self.diagnostics
-            .push(Diagnostic::warning(code, location, message));
+        self.diagnostics.push(Diagnostic::warning(code, location, message));
     }
 
     fn page_kind(&self) -> PageKind {
-        let doc_type = self
-            .page
-            .front_matter
-            .doc_type
-            .as_deref()
-            .unwrap_or_default();
-        let kind = match doc_type
-            .trim()
-            .trim_end_matches('_')
-            .to_ascii_lowercase()
-            .as_str()
-        {
+        let doc_type = self.page.front_matter.doc_type.as_deref().unwrap_or_default();
+        let kind = match doc_type.trim().trim_end_matches('_').to_ascii_lowercase().as_str() {
             "apipagetype" => PageKind::Api,
             "resourcepagetype" => PageKind::Resource,
             "enumpagetype" => PageKind::Enum,
             "conceptualpagetype" => PageKind::Conceptual,
-            _ if self.page.file.contains("/api/") || self.page.file.starts_with("api/") => {
-                PageKind::Api
-            }
+            _ if self.page.file.contains("/api/") || self.page.file.starts_with("api/") => PageKind::Api,
             _ if self.title().to_ascii_lowercase().ends_with("enum type") => PageKind::Enum,
             _ if !self.page.resource_blocks.is_empty() => PageKind::Resource,
+            // No doc_type and nothing to generate from: an overview page.
+            _ if self.page.request_lines.is_empty() && self.page.sections.iter().all(|s| s.tables.is_empty()) => {
+                PageKind::Conceptual
+            }
             _ => PageKind::Unknown,
         };
         // A resource page filed as an API page (it happens): no request, a resource block.
-        if kind == PageKind::Api
-            && self.page.request_lines.is_empty()
-            && !self.page.resource_blocks.is_empty()
-        {
+        if kind == PageKind::Api && self.page.request_lines.is_empty() && !self.page.resource_blocks.is_empty() {
             return PageKind::Resource;
         }
         kind
@@ -135,9 +103,10 @@ impl Cx<'_> {
     /// Sections whose heading (or enclosing H2) starts with `prefix`.
     fn sections(&self, prefix: &str) -> impl Iterator<Item = &Section> {
         let prefix = prefix.to_string();
-        self.page.sections.iter().filter(move |s| {
-            s.heading.to_ascii_lowercase().starts_with(&prefix) || s.h2.starts_with(&prefix)
-        })
+        self.page
+            .sections
+            .iter()
+            .filter(move |s| s.heading.to_ascii_lowercase().starts_with(&prefix) || s.h2.starts_with(&prefix))
     }
 
     /// The first paragraph of prose after the title, notes and includes skipped.
@@ -147,10 +116,7 @@ impl Cx<'_> {
             .flat_map(|s| &s.paragraphs)
             .map(|p| p.inline.text.as_str())
             .find(|t| {
-                !t.starts_with("**Note")
-                    && !t.starts_with("Note:")
-                    && !t.starts_with("[!")
-                    && !t.contains("[!INCLUDE")
+                !t.starts_with("**Note") && !t.starts_with("Note:") && !t.starts_with("[!") && !t.contains("[!INCLUDE")
             })
             .map(str::to_string)
             .or_else(|| self.page.front_matter.description.clone())
@@ -167,20 +133,10 @@ impl Cx<'_> {
             &[" resource type", " complex type", " resource", " type"],
         )?;
         let mut properties = Vec::new();
-        for section in self
-            .page
-            .sections
-            .iter()
-            .filter(|s| is_heading(s, "properties"))
-        {
+        for section in self.page.sections.iter().filter(|s| is_heading(s, "properties")) {
             properties.extend(self.property_tables(section, false));
         }
-        for section in self
-            .page
-            .sections
-            .iter()
-            .filter(|s| is_heading(s, "relationships"))
-        {
+        for section in self.page.sections.iter().filter(|s| is_heading(s, "relationships")) {
             properties.extend(self.property_tables(section, true));
         }
         let base = self.base_type(annotation, &properties);
@@ -191,9 +147,7 @@ impl Cx<'_> {
             base,
             is_abstract: annotation.is_some_and(|a| a.flag("abstract") || a.flag("isAbstract")),
             open_type: annotation.is_some_and(|a| a.flag("openType")),
-            key_property: annotation
-                .and_then(|a| a.str("keyProperty"))
-                .map(str::to_string),
+            key_property: annotation.and_then(|a| a.str("keyProperty")).map(str::to_string),
             properties,
             json_representation: block.map(|b| JsonBlock {
                 body: crate::parse::example::read_body(&b.text),
@@ -205,28 +159,16 @@ impl Cx<'_> {
 
     /// (namespace, name) from `@odata.type`, else from the title minus a suffix, else the file name.
     fn type_name(&self, odata_type: Option<&str>, suffixes: &[&str]) -> Option<(String, String)> {
-        let default_ns = self
-            .page
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "microsoft.graph".into());
-        if let Some(full) = odata_type
-            .map(|t| t.trim().trim_start_matches('#'))
-            .filter(|t| !t.is_empty())
+        let default_ns = self.page.namespace.clone().unwrap_or_else(|| "microsoft.graph".into());
+        if let Some(full) = odata_type.map(|t| t.trim().trim_start_matches('#')).filter(|t| !t.is_empty())
+            && let Some((ns, name)) = full.rsplit_once('.')
+            && is_identifier(name)
         {
-            if let Some((ns, name)) = full.rsplit_once('.') {
-                if is_identifier(name) {
-                    return Some((ns.to_string(), name.to_string()));
-                }
-            }
+            return Some((ns.to_string(), name.to_string()));
         }
         let title = self.title();
         let lower = title.to_ascii_lowercase();
-        let stem = suffixes
-            .iter()
-            .find_map(|s| lower.find(s).map(|i| &title[..i]))
-            .unwrap_or(&title)
-            .trim();
+        let stem = suffixes.iter().find_map(|s| lower.find(s).map(|i| &title[..i])).unwrap_or(&title).trim();
         let stem = stem.strip_prefix("microsoft.graph.").unwrap_or(stem);
         if is_identifier(stem) && !matches!(lower.as_str(), "members" | "enum values") {
             return Some((default_ns, stem.to_string()));
@@ -245,12 +187,7 @@ impl Cx<'_> {
             };
             if !matches!(
                 columns.first.as_str(),
-                "property"
-                    | "property name"
-                    | "name"
-                    | "relationship"
-                    | "relationship name"
-                    | "properties"
+                "property" | "property name" | "name" | "relationship" | "relationship name" | "properties"
             ) {
                 continue;
             }
@@ -259,25 +196,14 @@ impl Cx<'_> {
         properties
     }
 
-    fn rows_to_properties(
-        &mut self,
-        table: &Table,
-        columns: &Columns,
-        navigation: bool,
-    ) -> Vec<Property> {
+    fn rows_to_properties(&mut self, table: &Table, columns: &Columns, navigation: bool) -> Vec<Property> {
         let mut properties: Vec<Property> = Vec::new();
         for row in &table.rows {
             if row.is_continuation {
                 if let Some(last) = properties.last_mut() {
-                    let extra: Vec<&str> = row
-                        .cells
-                        .iter()
-                        .map(|c| c.inline.text.as_str())
-                        .filter(|t| !t.is_empty())
-                        .collect();
-                    last.description = format!("{} {}", last.description, extra.join(" "))
-                        .trim()
-                        .to_string();
+                    let extra: Vec<&str> =
+                        row.cells.iter().map(|c| c.inline.text.as_str()).filter(|t| !t.is_empty()).collect();
+                    last.description = format!("{} {}", last.description, extra.join(" ")).trim().to_string();
                 }
                 continue;
             }
@@ -291,10 +217,7 @@ impl Cx<'_> {
             let Some(type_cell) = columns.ty.and_then(|i| row.cells.get(i)) else {
                 continue;
             };
-            let description = columns
-                .description
-                .map(|i| cell_text(row, i))
-                .unwrap_or_default();
+            let description = columns.description.map(|i| cell_text(row, i)).unwrap_or_default();
             let inherited_from = columns
                 .description
                 .and_then(|i| row.cells.get(i))
@@ -314,43 +237,22 @@ impl Cx<'_> {
     /// Prose first ("Inherits from [x]"), then the rows' "Inherited from [x]",
     /// then the annotation's `baseType`: where they disagree in the docs, the
     /// prose and rows are right more often.
-    fn base_type(
-        &self,
-        annotation: Option<&Annotation>,
-        properties: &[Property],
-    ) -> Option<BaseType> {
+    fn base_type(&self, annotation: Option<&Annotation>, properties: &[Property]) -> Option<BaseType> {
         if let Some(ty) = self.base_from_prose() {
-            return Some(BaseType {
-                ty,
-                source: BaseSource::Prose,
-            });
+            return Some(BaseType { ty, source: BaseSource::Prose });
         }
         if let Some(ty) = properties.iter().find_map(|p| p.inherited_from.clone()) {
-            return Some(BaseType {
-                ty,
-                source: BaseSource::InheritedRows,
-            });
+            return Some(BaseType { ty, source: BaseSource::InheritedRows });
         }
-        let base = annotation
-            .and_then(|a| a.str("baseType"))
-            .map(str::trim)
-            .filter(|b| !b.is_empty())?;
+        let base = annotation.and_then(|a| a.str("baseType")).map(str::trim).filter(|b| !b.is_empty())?;
         let name = base.trim_start_matches('#');
         let name = name.rsplit('.').next().unwrap_or(name).to_string();
-        Some(BaseType {
-            ty: TypeRef::Named { name, page: None },
-            source: BaseSource::Annotation,
-        })
+        Some(BaseType { ty: TypeRef::Named { name, page: None }, source: BaseSource::Annotation })
     }
 
     fn base_from_prose(&self) -> Option<TypeRef> {
-        let intro: Vec<&Paragraph> = self
-            .page
-            .sections
-            .iter()
-            .take_while(|s| s.level <= 1)
-            .flat_map(|s| &s.paragraphs)
-            .collect();
+        let intro: Vec<&Paragraph> =
+            self.page.sections.iter().take_while(|s| s.level <= 1).flat_map(|s| &s.paragraphs).collect();
         for paragraph in intro {
             let text = &paragraph.inline.text;
             let lower = text.to_ascii_lowercase();
@@ -361,29 +263,16 @@ impl Cx<'_> {
                 continue;
             };
             let after = &text[at..];
-            if let Some(link) = paragraph
-                .inline
-                .links
-                .iter()
-                .find(|l| after.contains(l.text.as_str()) && !l.text.is_empty())
+            if let Some(link) =
+                paragraph.inline.links.iter().find(|l| after.contains(l.text.as_str()) && !l.text.is_empty())
             {
                 let page = resolve_link(&self.page.file, &link.target).ok().flatten();
-                return Some(TypeRef::Named {
-                    name: strip_ns(&link.text),
-                    page,
-                });
+                return Some(TypeRef::Named { name: strip_ns(&link.text), page });
             }
-            let word: String = after
-                .trim()
-                .trim_matches('`')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
-                .collect();
+            let word: String =
+                after.trim().trim_matches('`').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
             if !word.is_empty() {
-                return Some(TypeRef::Named {
-                    name: strip_ns(&word),
-                    page: None,
-                });
+                return Some(TypeRef::Named { name: strip_ns(&word), page: None });
             }
         }
         None
@@ -398,31 +287,23 @@ impl Cx<'_> {
         for section in &self.page.sections {
             let heading = section.heading.trim();
             let lower = heading.to_ascii_lowercase();
-            let named_section = [" values", " options", " enum"].iter().find_map(|s| {
-                lower
-                    .strip_suffix(s)
-                    .map(|_| &heading[..heading.len() - s.len()])
-            });
+            let named_section = [" values", " options", " enum"]
+                .iter()
+                .find_map(|s| lower.strip_suffix(s).map(|_| &heading[..heading.len() - s.len()]));
             for table in &section.tables {
                 let Some(columns) = Columns::of_any(table) else {
                     continue;
                 };
                 let is_member_table = columns.first == "member"
-                    || (named_section.is_some()
-                        && matches!(columns.first.as_str(), "value" | "name"));
+                    || (named_section.is_some() && matches!(columns.first.as_str(), "value" | "name"));
                 if !is_member_table {
                     continue;
                 }
                 let name = match named_section {
-                    Some(name) if is_identifier(name.trim()) => (
-                        self.page
-                            .namespace
-                            .clone()
-                            .unwrap_or_else(|| "microsoft.graph".into()),
-                        strip_ns(name.trim()),
-                    ),
-                    _ if enum_page => match self.type_name(None, &[" enum type", " enum", " type"])
-                    {
+                    Some(name) if is_identifier(name.trim()) => {
+                        (self.page.namespace.clone().unwrap_or_else(|| "microsoft.graph".into()), strip_ns(name.trim()))
+                    }
+                    _ if enum_page => match self.type_name(None, &[" enum type", " enum", " type"]) {
                         Some(name) => name,
                         None => continue,
                     },
@@ -443,11 +324,7 @@ impl Cx<'_> {
     ) -> Enum {
         let value_column = columns.value.filter(|&i| i != 0);
         let mut members = Vec::new();
-        for row in table
-            .rows
-            .iter()
-            .filter(|r| !r.is_continuation && !is_group_label(r))
-        {
+        for row in table.rows.iter().filter(|r| !r.is_continuation && !is_group_label(r)) {
             let member = clean_name(&cell_text(row, 0));
             if member.is_empty() {
                 continue;
@@ -455,21 +332,11 @@ impl Cx<'_> {
             members.push(EnumMember {
                 name: member,
                 value: value_column.and_then(|i| cell_text(row, i).trim().parse().ok()),
-                description: columns
-                    .description
-                    .map(|i| cell_text(row, i))
-                    .unwrap_or_default(),
+                description: columns.description.map(|i| cell_text(row, i)).unwrap_or_default(),
             });
         }
         let is_flags = is_flag_values(&members);
-        Enum {
-            name,
-            namespace,
-            description: self.description(),
-            members,
-            is_flags,
-            location: self.location(line),
-        }
+        Enum { name, namespace, description: self.description(), members, is_flags, location: self.location(line) }
     }
 
     // ----- api pages -----
@@ -499,13 +366,7 @@ impl Cx<'_> {
             .map(|(line, at)| Operation {
                 method: line.method,
                 path: line.path.clone(),
-                kind: operation_kind(
-                    line.method,
-                    &line.path,
-                    &title,
-                    body_is_parameters,
-                    &response,
-                ),
+                kind: operation_kind(line.method, &line.path, &title, body_is_parameters, &response),
                 title: title.clone(),
                 description: description.clone(),
                 request_body: request_body.clone(),
@@ -517,9 +378,7 @@ impl Cx<'_> {
             })
             .collect();
         for operation in &operations {
-            if matches!(operation.method, Method::Patch | Method::Delete)
-                && addresses_collection(&operation.path)
-            {
+            if matches!(operation.method, Method::Patch | Method::Delete) && addresses_collection(&operation.path) {
                 let message = format!(
                     "{} on `{}`, a collection with no key segment: did the path lose its `/{{id}}`?",
                     operation.method.as_str(),
@@ -539,40 +398,24 @@ impl Cx<'_> {
     fn request_body(&self) -> (RequestBody, bool) {
         let sections: Vec<&Section> = self.sections("request body").collect();
         let paragraphs: Vec<&Paragraph> = sections.iter().flat_map(|s| &s.paragraphs).collect();
-        let prose = paragraphs
-            .iter()
-            .map(|p| p.inline.text.to_ascii_lowercase())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let linked = paragraphs
-            .iter()
-            .flat_map(|p| &p.inline.links)
-            .find_map(|l| {
-                let page = resolve_link(&self.page.file, &l.target).ok().flatten()?;
-                let name = strip_ns(&l.text);
-                (page.contains("resources/") && is_identifier(&name)).then_some(TypeRef::Named {
-                    name,
-                    page: Some(page),
-                })
-            });
+        let prose = paragraphs.iter().map(|p| p.inline.text.to_ascii_lowercase()).collect::<Vec<_>>().join(" ");
+        let linked = paragraphs.iter().flat_map(|p| &p.inline.links).find_map(|l| {
+            let page = resolve_link(&self.page.file, &l.target).ok().flatten()?;
+            let name = strip_ns(&l.text);
+            (page.contains("resources/") && is_identifier(&name)).then_some(TypeRef::Named { name, page: Some(page) })
+        });
         for table in sections.iter().flat_map(|s| &s.tables) {
             let Some(columns) = Columns::of(table) else {
                 continue;
             };
             let is_parameters = columns.first == "parameter" || columns.first == "parameters";
             if is_parameters || linked.is_none() {
-                let mut cx = Cx {
-                    page: self.page,
-                    diagnostics: Vec::new(),
-                };
+                let mut cx = Cx { page: self.page, diagnostics: Vec::new() };
                 let properties = cx.rows_to_properties(table, &columns, false);
                 return (RequestBody::Parameters(properties), is_parameters);
             }
         }
-        if prose.contains("do not supply")
-            || prose.contains("don't supply")
-            || prose.contains("no request body")
-        {
+        if prose.contains("do not supply") || prose.contains("don't supply") || prose.contains("no request body") {
             return (RequestBody::None, false);
         }
         match linked {
@@ -587,36 +430,21 @@ impl Cx<'_> {
             .filter(|s| s.h2 == "response" || s.level <= 2)
             .flat_map(|s| &s.paragraphs)
             .collect();
-        let text = paragraphs
-            .iter()
-            .map(|p| p.inline.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = paragraphs.iter().map(|p| p.inline.text.as_str()).collect::<Vec<_>>().join(" ");
         let status = status_in(&text);
         if status == Some(204) {
             return Response { status, ty: None };
         }
         let lower = text.to_ascii_lowercase();
-        let linked = paragraphs
-            .iter()
-            .flat_map(|p| &p.inline.links)
-            .find_map(|l| {
-                let page = resolve_link(&self.page.file, &l.target).ok().flatten()?;
-                let name = strip_ns(&l.text);
-                (page.contains("resources/") && is_identifier(&name) && name != "none")
-                    .then_some((name, page))
-            });
+        let linked = paragraphs.iter().flat_map(|p| &p.inline.links).find_map(|l| {
+            let page = resolve_link(&self.page.file, &l.target).ok().flatten()?;
+            let name = strip_ns(&l.text);
+            (page.contains("resources/") && is_identifier(&name) && name != "none").then_some((name, page))
+        });
         let ty = match linked {
             Some((name, page)) => {
-                let named = TypeRef::Named {
-                    name,
-                    page: Some(page),
-                };
-                Some(if lower.contains("collection") {
-                    TypeRef::Collection(Box::new(named))
-                } else {
-                    named
-                })
+                let named = TypeRef::Named { name, page: Some(page) };
+                Some(if lower.contains("collection") { TypeRef::Collection(Box::new(named)) } else { named })
             }
             None => self.response_type_from_examples(),
         };
@@ -632,50 +460,29 @@ impl Cx<'_> {
             .filter(|e| matches!(e.message, Message::Response(_)))
             .find_map(|e| e.annotation.as_ref())?;
         let odata_type = annotation.str("@odata.type")?.trim();
-        let (inner, collection) = match odata_type
-            .strip_prefix("Collection(")
-            .and_then(|t| t.strip_suffix(')'))
-        {
+        let (inner, collection) = match odata_type.strip_prefix("Collection(").and_then(|t| t.strip_suffix(')')) {
             Some(inner) => (inner, true),
             None => (odata_type, annotation.flag("isCollection")),
         };
         let ty = match crate::parse::type_cell::primitive(inner) {
             Some(primitive) => TypeRef::Primitive(primitive),
             None if inner.ends_with(".None") => return None,
-            None => TypeRef::Named {
-                name: strip_ns(inner.rsplit('.').next().unwrap_or(inner)),
-                page: None,
-            },
+            None => TypeRef::Named { name: strip_ns(inner.rsplit('.').next().unwrap_or(inner)), page: None },
         };
-        Some(if collection {
-            TypeRef::Collection(Box::new(ty))
-        } else {
-            ty
-        })
+        Some(if collection { TypeRef::Collection(Box::new(ty)) } else { ty })
     }
 
     fn query_options(&self) -> Vec<String> {
         let mut options: Vec<String> = Vec::new();
-        for section in self
-            .sections("optional query parameters")
-            .chain(self.sections("query parameters"))
-        {
+        for section in self.sections("optional query parameters").chain(self.sections("query parameters")) {
             let texts = section
                 .paragraphs
                 .iter()
                 .map(|p| p.inline.text.clone())
-                .chain(
-                    section
-                        .tables
-                        .iter()
-                        .flat_map(|t| t.rows.iter().map(|r| cell_text(r, 0))),
-                );
+                .chain(section.tables.iter().flat_map(|t| t.rows.iter().map(|r| cell_text(r, 0))));
             for text in texts {
                 for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '$')) {
-                    if word.len() > 1
-                        && word.starts_with('$')
-                        && word[1..].chars().all(|c| c.is_ascii_alphabetic())
-                    {
+                    if word.len() > 1 && word.starts_with('$') && word[1..].chars().all(|c| c.is_ascii_alphabetic()) {
                         options.push(word.to_ascii_lowercase());
                     }
                 }
@@ -706,19 +513,13 @@ impl Cx<'_> {
             match &block.message {
                 Message::Request(request) => {
                     let request = self.example_request(request, block);
-                    examples.push(Example {
-                        request: Some(request),
-                        response: None,
-                    });
+                    examples.push(Example { request: Some(request), response: None });
                 }
                 Message::Response(response) => {
                     let response = self.example_response(response, block);
                     match examples.last_mut() {
                         Some(last) if last.response.is_none() => last.response = Some(response),
-                        _ => examples.push(Example {
-                            request: None,
-                            response: Some(response),
-                        }),
+                        _ => examples.push(Example { request: None, response: Some(response) }),
                     }
                 }
             }
@@ -734,10 +535,7 @@ impl Cx<'_> {
                 self.diagnostics.push(Diagnostic::note(
                     Code::ExampleJsonRepaired,
                     location,
-                    format!(
-                        "{what} body is not strict JSON; repaired: {}",
-                        names.join(", ")
-                    ),
+                    format!("{what} body is not strict JSON; repaired: {}", names.join(", ")),
                 ));
             }
             Body::Invalid { error, .. } => self.warn(
@@ -756,20 +554,12 @@ impl Cx<'_> {
             url: request.url.clone(),
             headers: request.headers.clone(),
             body: request.body.clone(),
-            name: block
-                .annotation
-                .as_ref()
-                .and_then(|a| a.str("name"))
-                .map(str::to_string),
+            name: block.annotation.as_ref().and_then(|a| a.str("name")).map(str::to_string),
             location: self.location(block.line),
         }
     }
 
-    fn example_response(
-        &mut self,
-        response: &RawResponse,
-        block: &ExampleBlock,
-    ) -> ExampleResponse {
+    fn example_response(&mut self, response: &RawResponse, block: &ExampleBlock) -> ExampleResponse {
         self.check_body(&response.body, block.line, "example response");
         let annotation = block.annotation.as_ref();
         ExampleResponse {
@@ -777,9 +567,7 @@ impl Cx<'_> {
             headers: response.headers.clone(),
             body: response.body.clone(),
             truncated: annotation.is_some_and(|a| a.flag("truncated")),
-            odata_type: annotation
-                .and_then(|a| a.str("@odata.type"))
-                .map(str::to_string),
+            odata_type: annotation.and_then(|a| a.str("@odata.type")).map(str::to_string),
             is_collection: annotation.is_some_and(|a| a.flag("isCollection")),
             location: self.location(block.line),
         }
@@ -801,25 +589,13 @@ impl Columns {
     }
 
     fn of_any(table: &Table) -> Option<Columns> {
-        let names: Vec<String> = table
-            .header
-            .iter()
-            .map(|h| h.trim().trim_matches('*').trim().to_ascii_lowercase())
-            .collect();
+        let names: Vec<String> =
+            table.header.iter().map(|h| h.trim().trim_matches('*').trim().to_ascii_lowercase()).collect();
         let first = names.first()?.clone();
         let find = |wanted: &str| {
-            names
-                .iter()
-                .skip(1)
-                .position(|n| n == wanted || n.starts_with(&format!("{wanted} ")))
-                .map(|i| i + 1)
+            names.iter().skip(1).position(|n| n == wanted || n.starts_with(&format!("{wanted} "))).map(|i| i + 1)
         };
-        Some(Columns {
-            first,
-            ty: find("type"),
-            value: find("value"),
-            description: find("description"),
-        })
+        Some(Columns { first, ty: find("type"), value: find("value"), description: find("description") })
     }
 }
 
@@ -829,41 +605,26 @@ fn is_heading(section: &Section, name: &str) -> bool {
 }
 
 fn cell_text(row: &Row, index: usize) -> String {
-    row.cells
-        .get(index)
-        .map(|c| c.inline.text.trim().to_string())
-        .unwrap_or_default()
+    row.cells.get(index).map(|c| c.inline.text.trim().to_string()).unwrap_or_default()
 }
 
 /// `|**Onboarding**|||`: a label row grouping the rows below it.
 fn is_group_label(row: &Row) -> bool {
-    row.cells
-        .iter()
-        .skip(1)
-        .all(|c| c.inline.text.trim().is_empty())
-        && row.cells.len() > 1
-        || row.cells.len() == 1
+    row.cells.iter().skip(1).all(|c| c.inline.text.trim().is_empty()) && row.cells.len() > 1 || row.cells.len() == 1
 }
 
 fn clean_name(text: &str) -> String {
-    text.trim()
-        .trim_matches(|c| c == '*' || c == '`')
-        .trim()
-        .to_string()
+    text.trim().trim_matches(|c| c == '*' || c == '`').trim().to_string()
 }
 
 fn strip_ns(name: &str) -> String {
     let name = name.trim().trim_start_matches('#');
-    name.strip_prefix("microsoft.graph.")
-        .unwrap_or(name)
-        .to_string()
+    name.strip_prefix("microsoft.graph.").unwrap_or(name).to_string()
 }
 
 fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -871,14 +632,8 @@ fn is_identifier(text: &str) -> bool {
 fn inherited_from(cell: &Inline, file: &str) -> Option<TypeRef> {
     let at = cell.text.find("Inherited from")?;
     let after = &cell.text[at..];
-    let link = cell
-        .links
-        .iter()
-        .find(|l| !l.text.is_empty() && after.contains(l.text.as_str()))?;
-    Some(TypeRef::Named {
-        name: strip_ns(&link.text),
-        page: resolve_link(file, &link.target).ok().flatten(),
-    })
+    let link = cell.links.iter().find(|l| !l.text.is_empty() && after.contains(l.text.as_str()))?;
+    Some(TypeRef::Named { name: strip_ns(&link.text), page: resolve_link(file, &link.target).ok().flatten() })
 }
 
 /// Values that are distinct powers of two, at least three of them, reaching 4.
@@ -888,15 +643,12 @@ fn is_flag_values(members: &[EnumMember]) -> bool {
         return false;
     }
     let nonzero: Vec<i64> = values.iter().copied().filter(|v| *v != 0).collect();
-    nonzero.len() >= 3
-        && nonzero.iter().all(|v| *v > 0 && (v & (v - 1)) == 0)
-        && nonzero.iter().any(|v| *v >= 4)
-        && {
-            let mut sorted = nonzero.clone();
-            sorted.sort();
-            sorted.dedup();
-            sorted.len() == nonzero.len()
-        }
+    nonzero.len() >= 3 && nonzero.iter().all(|v| *v > 0 && (v & (v - 1)) == 0) && nonzero.iter().any(|v| *v >= 4) && {
+        let mut sorted = nonzero.clone();
+        sorted.sort();
+        sorted.dedup();
+        sorted.len() == nonzero.len()
+    }
 }
 
 /// The first `NNN` status in the prose (`200 OK`, `` `201 Created` ``).
@@ -933,17 +685,10 @@ fn operation_kind(
         Method::Put => OperationKind::Replace,
         Method::Delete => OperationKind::Delete,
         Method::Post => {
-            let creates = ["create", "add", "post", "insert", "new", "upload"]
-                .iter()
-                .any(|w| title.starts_with(w));
-            let is_action = title.ends_with(" action")
-                || body_is_parameters
-                || matches!(last, Some(Segment::Function { .. }));
-            if creates && !is_action {
-                OperationKind::Create
-            } else {
-                OperationKind::Action
-            }
+            let creates = ["create", "add", "post", "insert", "new", "upload"].iter().any(|w| title.starts_with(w));
+            let is_action =
+                title.ends_with(" action") || body_is_parameters || matches!(last, Some(Segment::Function { .. }));
+            if creates && !is_action { OperationKind::Create } else { OperationKind::Action }
         }
     }
 }
@@ -957,10 +702,7 @@ fn addresses_collection(path: &PathTemplate) -> bool {
                 && lower.ends_with('s')
                 && !lower.ends_with("ss")
                 && !lower.starts_with('$')
-                && !matches!(
-                    lower.as_str(),
-                    "settings" | "status" | "contents" | "analytics" | "insights"
-                )
+                && !matches!(lower.as_str(), "settings" | "status" | "contents" | "analytics" | "insights")
         }
         _ => false,
     }
@@ -985,15 +727,11 @@ fn best_operation(operations: &[Operation], example: &Example) -> usize {
 /// Segment-by-segment match of a URL path against a template.
 pub fn matches_url(template: &PathTemplate, parts: &[&str]) -> bool {
     template.segments.len() == parts.len()
-        && template
-            .segments
-            .iter()
-            .zip(parts)
-            .all(|(segment, part)| match segment {
-                Segment::Literal { name } => name.eq_ignore_ascii_case(part),
-                Segment::Key { .. } | Segment::Address { .. } => true,
-                Segment::Function { name, .. } => part.starts_with(name.as_str()),
-            })
+        && template.segments.iter().zip(parts).all(|(segment, part)| match segment {
+            Segment::Literal { name } => name.eq_ignore_ascii_case(part),
+            Segment::Key { .. } | Segment::Address { .. } => true,
+            Segment::Function { name, .. } => part.starts_with(name.as_str()),
+        })
 }
 
 #[cfg(test)]
@@ -1001,42 +739,20 @@ mod tests {
     use super::*;
 
     fn member(value: i64) -> EnumMember {
-        EnumMember {
-            name: format!("m{value}"),
-            value: Some(value),
-            description: String::new(),
-        }
+        EnumMember { name: format!("m{value}"), value: Some(value), description: String::new() }
     }
 
     #[test]
     fn flag_values_are_powers_of_two() {
-        assert!(is_flag_values(&[
-            member(1),
-            member(2),
-            member(4),
-            member(8)
-        ]));
-        assert!(is_flag_values(&[
-            member(0),
-            member(1),
-            member(2),
-            member(4)
-        ]));
-        assert!(!is_flag_values(&[
-            member(0),
-            member(1),
-            member(2),
-            member(3)
-        ]));
+        assert!(is_flag_values(&[member(1), member(2), member(4), member(8)]));
+        assert!(is_flag_values(&[member(0), member(1), member(2), member(4)]));
+        assert!(!is_flag_values(&[member(0), member(1), member(2), member(3)]));
         assert!(!is_flag_values(&[member(1), member(2)]));
     }
 
     #[test]
     fn status_is_found_in_prose() {
-        assert_eq!(
-            status_in("returns a `201 Created` response code"),
-            Some(201)
-        );
+        assert_eq!(status_in("returns a `201 Created` response code"), Some(201));
         assert_eq!(status_in("returns `204 No Content`."), Some(204));
         assert_eq!(status_in("see 1234 items, then 200 OK"), Some(200));
         assert_eq!(status_in("no status"), None);

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use docgen::diagnostics::{Diagnostic, Severity};
 use docgen::emit::EmitOptions;
 use docgen::source::read_docs;
@@ -14,11 +14,7 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 #[derive(Parser)]
-#[command(
-    name = "docgen",
-    version,
-    about = "Generates a typed Rust SDK from Microsoft Graph API reference pages"
-)]
+#[command(name = "docgen", version, about = "Generates a typed Rust SDK from Microsoft Graph API reference pages")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,6 +35,13 @@ enum Command {
         /// Fail when the docs produce warnings.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Print how much of a docs folder became code, and what was skipped and why.
+    Report {
+        #[arg(long)]
+        docs: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// Print the intermediate representation of a docs folder as JSON.
     Ir {
@@ -70,6 +73,15 @@ struct CrateOptions {
     /// How output headers name the docs folder (default: its last path component).
     #[arg(long)]
     docs_label: Option<String>,
+    /// Put each product area behind a cargo feature (`full` enables all).
+    #[arg(long)]
+    features: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -85,12 +97,22 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Gen {
-            crate_options,
-            out,
-            check,
-            deny_warnings,
-        } => generate_crate(crate_options, out, check, deny_warnings),
+        Command::Gen { crate_options, out, check, deny_warnings } => {
+            generate_crate(crate_options, out, check, deny_warnings)
+        }
+        Command::Report { docs, format } => {
+            let sources = read_docs(&docs).map_err(|e| e.to_string())?;
+            let (ir, mut diagnostics) = docgen::extract(&sources);
+            let (space, more) = docgen::resolve::resolve(&ir);
+            diagnostics.extend(more);
+            docgen::diagnostics::sort(&mut diagnostics);
+            let report = docgen::report::build(&ir, &space, &diagnostics);
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?),
+                Format::Text => print!("{}", report.to_text()),
+            }
+            Ok(0)
+        }
         Command::Ir { docs, resolved } => {
             let sources = read_docs(&docs).map_err(|e| e.to_string())?;
             let (ir, _) = docgen::extract(&sources);
@@ -106,19 +128,10 @@ fn run(command: Command) -> Result<u8, String> {
     }
 }
 
-fn generate_crate(
-    options: CrateOptions,
-    out: PathBuf,
-    check: bool,
-    deny_warnings: bool,
-) -> Result<u8, String> {
+fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny_warnings: bool) -> Result<u8, String> {
     let sources = read_docs(&options.docs).map_err(|e| e.to_string())?;
     let docs_label = options.docs_label.clone().unwrap_or_else(|| {
-        options
-            .docs
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "docs".into())
+        options.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
     });
     let emit_options = EmitOptions {
         crate_name: options.crate_name,
@@ -126,33 +139,22 @@ fn generate_crate(
         runtime_path: options.runtime_path,
         standalone: options.standalone,
         docs_label,
+        features: options.features,
     };
     let generated = docgen::generate(&sources, &emit_options).map_err(|e| e.to_string())?;
     print_summary(&generated.diagnostics);
-    let warnings = generated
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity <= Severity::Warning)
-        .count();
+    let warnings = generated.diagnostics.iter().filter(|d| d.severity <= Severity::Warning).count();
     if check {
-        let drift = docgen::output::check(&out, &generated.files)
-            .map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+        let drift =
+            docgen::output::check(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
         if !drift.is_empty() {
             for item in &drift {
                 eprintln!("{item}");
             }
-            eprintln!(
-                "{} file(s) in {} differ from the docs: run `cargo xtask gen`",
-                drift.len(),
-                out.display()
-            );
+            eprintln!("{} file(s) in {} differ from the docs: run `cargo xtask gen`", drift.len(), out.display());
             return Ok(EXIT_FINDINGS);
         }
-        eprintln!(
-            "{} is up to date ({} files)",
-            out.display(),
-            generated.files.len()
-        );
+        eprintln!("{} is up to date ({} files)", out.display(), generated.files.len());
     } else {
         let summary = docgen::output::write(&out, &generated.files)
             .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
@@ -177,17 +179,11 @@ fn print_summary(diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
         *counts.entry(diagnostic.code.as_str()).or_default() += 1;
     }
-    for diagnostic in diagnostics
-        .iter()
-        .filter(|d| d.severity <= Severity::Warning)
-    {
+    for diagnostic in diagnostics.iter().filter(|d| d.severity <= Severity::Warning) {
         eprintln!("{diagnostic}");
     }
     if !counts.is_empty() {
-        let parts: Vec<String> = counts
-            .iter()
-            .map(|(code, n)| format!("{code} {n}"))
-            .collect();
+        let parts: Vec<String> = counts.iter().map(|(code, n)| format!("{code} {n}")).collect();
         eprintln!("diagnostics: {}", parts.join(", "));
     }
 }

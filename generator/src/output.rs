@@ -50,9 +50,7 @@ pub fn check(out: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Drift>> {
     let mut drift = Vec::new();
     for file in files {
         match on_disk.get(&file.path) {
-            None => drift.push(Drift::Missing {
-                path: file.path.clone(),
-            }),
+            None => drift.push(Drift::Missing { path: file.path.clone() }),
             Some(old) if old.as_slice() != file.contents.as_bytes() => {
                 let old_text = String::from_utf8_lossy(old);
                 let diff = TextDiff::from_lines(old_text.as_ref(), file.contents.as_str())
@@ -60,16 +58,12 @@ pub fn check(out: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Drift>> {
                     .context_radius(3)
                     .header(&format!("a/{}", file.path), &format!("b/{}", file.path))
                     .to_string();
-                drift.push(Drift::Changed {
-                    path: file.path.clone(),
-                    diff,
-                });
+                drift.push(Drift::Changed { path: file.path.clone(), diff });
             }
             Some(_) => {}
         }
     }
-    let generated: std::collections::BTreeSet<&str> =
-        files.iter().map(|f| f.path.as_str()).collect();
+    let generated: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for path in on_disk.keys() {
         if !generated.contains(path.as_str()) {
             drift.push(Drift::Extra { path: path.clone() });
@@ -87,11 +81,7 @@ fn drift_path(drift: &Drift) -> &str {
 
 /// Makes `out` hold exactly `files` (plus its build entries).
 pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<WriteSummary> {
-    let on_disk = if out.exists() {
-        read_tree(out)?
-    } else {
-        BTreeMap::new()
-    };
+    let on_disk = if out.exists() { read_tree(out)? } else { BTreeMap::new() };
     let mut summary = WriteSummary::default();
     for file in files {
         match on_disk.get(&file.path) {
@@ -99,12 +89,8 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<WriteSummary> {
             _ => summary.written += 1,
         }
     }
-    let generated: std::collections::BTreeSet<&str> =
-        files.iter().map(|f| f.path.as_str()).collect();
-    summary.removed = on_disk
-        .keys()
-        .filter(|p| !generated.contains(p.as_str()))
-        .count();
+    let generated: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    summary.removed = on_disk.keys().filter(|p| !generated.contains(p.as_str())).count();
     if summary.written == 0 && summary.removed == 0 && out.exists() {
         return Ok(summary);
     }
@@ -118,9 +104,7 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<WriteSummary> {
 
 /// `.<name>.docgen-<what>` next to `out`, removed first if a run was interrupted.
 fn sibling(out: &Path, what: &str) -> io::Result<PathBuf> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| io::Error::other(format!("{} has no folder name", out.display())))?;
+    let name = out.file_name().ok_or_else(|| io::Error::other(format!("{} has no folder name", out.display())))?;
     let path = out.with_file_name(format!(".{}.docgen-{what}", name.to_string_lossy()));
     if path.exists() {
         std::fs::remove_dir_all(&path)?;
@@ -128,20 +112,13 @@ fn sibling(out: &Path, what: &str) -> io::Result<PathBuf> {
     Ok(path)
 }
 
-fn stage(
-    out: &Path,
-    staging: &Path,
-    files: &[GeneratedFile],
-    on_disk: &BTreeMap<String, Vec<u8>>,
-) -> io::Result<()> {
+fn stage(out: &Path, staging: &Path, files: &[GeneratedFile], on_disk: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
     for file in files {
         let target = staging.join(&file.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let unchanged = on_disk
-            .get(&file.path)
-            .is_some_and(|old| old.as_slice() == file.contents.as_bytes());
+        let unchanged = on_disk.get(&file.path).is_some_and(|old| old.as_slice() == file.contents.as_bytes());
         if unchanged && std::fs::hard_link(out.join(&file.path), &target).is_ok() {
             continue;
         }
@@ -185,11 +162,7 @@ fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
             let entry = entry?;
             let path = entry.path();
             let relative = path.strip_prefix(root).unwrap_or(&path);
-            let key = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let key = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             if dir == root && BUILD_ENTRIES.contains(&key.as_str()) {
                 continue;
             }
@@ -208,10 +181,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str, contents: &str) -> GeneratedFile {
-        GeneratedFile {
-            path: path.into(),
-            contents: contents.into(),
-        }
+        GeneratedFile { path: path.into(), contents: contents.into() }
     }
 
     fn scratch(name: &str) -> PathBuf {
@@ -225,96 +195,33 @@ mod tests {
     fn write_then_check_finds_no_drift() {
         let out = scratch("clean");
         let files = vec![file("a.rs", "one\n"), file("src/b.rs", "two\n")];
-        assert_eq!(
-            write(&out, &files).unwrap(),
-            WriteSummary {
-                written: 2,
-                removed: 0,
-                unchanged: 0
-            }
-        );
+        assert_eq!(write(&out, &files).unwrap(), WriteSummary { written: 2, removed: 0, unchanged: 0 });
         assert!(check(&out, &files).unwrap().is_empty());
-        assert_eq!(
-            write(&out, &files).unwrap(),
-            WriteSummary {
-                written: 0,
-                removed: 0,
-                unchanged: 2
-            }
-        );
+        assert_eq!(write(&out, &files).unwrap(), WriteSummary { written: 0, removed: 0, unchanged: 2 });
     }
 
     #[test]
     fn check_reports_changed_missing_and_extra_files() {
         let out = scratch("drift");
-        write(
-            &out,
-            &[
-                file("a.rs", "one\n"),
-                file("b.rs", "two\n"),
-                file("c.rs", "three\n"),
-            ],
-        )
-        .unwrap();
-        let drift = check(
-            &out,
-            &[
-                file("a.rs", "uno\n"),
-                file("b.rs", "two\n"),
-                file("d.rs", "four\n"),
-            ],
-        )
-        .unwrap();
+        write(&out, &[file("a.rs", "one\n"), file("b.rs", "two\n"), file("c.rs", "three\n")]).unwrap();
+        let drift = check(&out, &[file("a.rs", "uno\n"), file("b.rs", "two\n"), file("d.rs", "four\n")]).unwrap();
         assert!(
             matches!(&drift[0], Drift::Changed { path, diff } if path == "a.rs" && diff.contains("-one") && diff.contains("+uno"))
         );
-        assert_eq!(
-            drift[1],
-            Drift::Extra {
-                path: "c.rs".into()
-            }
-        );
-        assert_eq!(
-            drift[2],
-            Drift::Missing {
-                path: "d.rs".into()
-            }
-        );
+        assert_eq!(drift[1], Drift::Extra { path: "c.rs".into() });
+        assert_eq!(drift[2], Drift::Missing { path: "d.rs".into() });
     }
 
     #[test]
     fn unchanged_files_keep_their_timestamps_and_stale_files_go() {
         let out = scratch("timestamps");
         write(&out, &[file("keep.rs", "same\n"), file("old.rs", "gone\n")]).unwrap();
-        let before = std::fs::metadata(out.join("keep.rs"))
-            .unwrap()
-            .modified()
-            .unwrap();
-        let summary = write(
-            &out,
-            &[file("keep.rs", "same\n"), file("new.rs", "fresh\n")],
-        )
-        .unwrap();
-        assert_eq!(
-            summary,
-            WriteSummary {
-                written: 1,
-                removed: 1,
-                unchanged: 1
-            }
-        );
-        assert_eq!(
-            std::fs::metadata(out.join("keep.rs"))
-                .unwrap()
-                .modified()
-                .unwrap(),
-            before
-        );
+        let before = std::fs::metadata(out.join("keep.rs")).unwrap().modified().unwrap();
+        let summary = write(&out, &[file("keep.rs", "same\n"), file("new.rs", "fresh\n")]).unwrap();
+        assert_eq!(summary, WriteSummary { written: 1, removed: 1, unchanged: 1 });
+        assert_eq!(std::fs::metadata(out.join("keep.rs")).unwrap().modified().unwrap(), before);
         assert!(!out.join("old.rs").exists());
-        assert_eq!(
-            std::fs::read_to_string(out.join("new.rs")).unwrap(),
-            "fresh\n"
-        );
+        assert_eq!(std::fs::read_to_string(out.join("new.rs")).unwrap(), "fresh\n");
     }
 
     #[test]

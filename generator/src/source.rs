@@ -36,53 +36,30 @@ pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
     paths
         .into_iter()
         .map(|path| {
-            let bytes = std::fs::read(&path).map_err(|error| ReadError {
-                path: path.clone(),
-                error,
-            })?;
+            let bytes = std::fs::read(&path).map_err(|error| ReadError { path: path.clone(), error })?;
             let relative = path.strip_prefix(root).unwrap_or(&path);
-            let relative = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let relative = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             let (text, lossy) = match String::from_utf8(bytes) {
                 Ok(text) => (text, false),
                 Err(error) => (String::from_utf8_lossy(error.as_bytes()).into_owned(), true),
             };
-            Ok(SourceFile {
-                path: relative,
-                text,
-                lossy,
-            })
+            Ok(SourceFile { path: relative, text, lossy })
         })
         .collect()
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
-    let entries = std::fs::read_dir(dir).map_err(|error| ReadError {
-        path: dir.to_path_buf(),
-        error,
-    })?;
+    let entries = std::fs::read_dir(dir).map_err(|error| ReadError { path: dir.to_path_buf(), error })?;
     for entry in entries {
-        let entry = entry.map_err(|error| ReadError {
-            path: dir.to_path_buf(),
-            error,
-        })?;
+        let entry = entry.map_err(|error| ReadError { path: dir.to_path_buf(), error })?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let file_type = entry.file_type().map_err(|error| ReadError {
-            path: path.clone(),
-            error,
-        })?;
+        let file_type = entry.file_type().map_err(|error| ReadError { path: path.clone(), error })?;
         if file_type.is_dir() {
             if name != "includes" && !name.starts_with('.') {
                 collect(&path, out)?;
             }
-        } else if file_type.is_file()
-            && name.ends_with(".md")
-            && !name.eq_ignore_ascii_case("readme.md")
-        {
+        } else if file_type.is_file() && name.ends_with(".md") && !name.eq_ignore_ascii_case("readme.md") {
             out.push(path);
         }
     }

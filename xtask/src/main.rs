@@ -28,10 +28,7 @@ fn main() -> ExitCode {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// How the checked-in crate is generated; `docgen gen` takes the same as flags.
@@ -42,12 +39,12 @@ fn options() -> EmitOptions {
         runtime_path: "../runtime".into(),
         standalone: false,
         docs_label: "docs-input".into(),
+        features: false,
     }
 }
 
 fn generated() -> Result<docgen::Generated, String> {
-    let sources =
-        docgen::source::read_docs(&root().join("docs-input")).map_err(|e| e.to_string())?;
+    let sources = docgen::source::read_docs(&root().join("docs-input")).map_err(|e| e.to_string())?;
     docgen::generate(&sources, &options()).map_err(|e| e.to_string())
 }
 
@@ -55,20 +52,17 @@ fn generate() -> Result<(), String> {
     let generated = generated()?;
     report(&generated);
     let out = root().join("generated");
-    let summary = docgen::output::write(&out, &generated.files)
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    eprintln!(
-        "generated/: {} written, {} unchanged, {} removed",
-        summary.written, summary.unchanged, summary.removed
-    );
+    let summary =
+        docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!("generated/: {} written, {} unchanged, {} removed", summary.written, summary.unchanged, summary.removed);
     Ok(())
 }
 
 fn check() -> Result<(), String> {
     let generated = generated()?;
     let out = root().join("generated");
-    let drift = docgen::output::check(&out, &generated.files)
-        .map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+    let drift =
+        docgen::output::check(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
     if drift.is_empty() {
         eprintln!("generated/ is up to date ({} files)", generated.files.len());
         return Ok(());
@@ -76,10 +70,7 @@ fn check() -> Result<(), String> {
     for item in &drift {
         eprintln!("{item}");
     }
-    Err(format!(
-        "{} file(s) in generated/ differ from docs-input/: run `cargo xtask gen`",
-        drift.len()
-    ))
+    Err(format!("{} file(s) in generated/ differ from docs-input/: run `cargo xtask gen`", drift.len()))
 }
 
 fn report(generated: &docgen::Generated) {
@@ -99,36 +90,14 @@ fn cargo(args: &[&str]) -> Result<(), String> {
         .env("INSTA_UPDATE", "no")
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed", args.join(" ")))
-    }
+    if status.success() { Ok(()) } else { Err(format!("`cargo {}` failed", args.join(" "))) }
 }
 
 fn ci() -> Result<(), String> {
     // The generated crate is formatted by prettyplease, not rustfmt.
-    cargo(&[
-        "fmt",
-        "--check",
-        "-p",
-        "docgen",
-        "-p",
-        "graph-runtime",
-        "-p",
-        "xtask",
-        "-p",
-        "docgen-tests",
-    ])?;
+    cargo(&["fmt", "--check", "-p", "docgen", "-p", "graph-runtime", "-p", "xtask", "-p", "docgen-tests"])?;
     check()?;
-    cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
+    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     cargo(&["test", "--workspace"])?;
     Ok(())
 }

@@ -28,10 +28,7 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
         doc.push_str("\n\n");
     }
     match model.home {
-        Home::Models { .. } => doc.push_str(&format!(
-            "`{}`, documented on `{}`.",
-            model.doc_name, model.page
-        )),
+        Home::Models { .. } => doc.push_str(&format!("`{}`, documented on `{}`.", model.doc_name, model.page)),
         Home::Requests { .. } => doc.push_str(&format!("Documented on `{}`.", model.page)),
     }
     let doc = doc_lines(&doc);
@@ -77,11 +74,7 @@ pub fn enumeration(en: &REnum) -> TokenStream {
         doc.push_str("\n\nThe documented values are flags; Graph sends several as one comma-separated string.");
     }
     let doc = doc_lines(&doc);
-    let variants: Vec<_> = en
-        .variants
-        .iter()
-        .map(|v| format_ident!("{}", v.rust_name))
-        .collect();
+    let variants: Vec<_> = en.variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
     let variant_docs = en.variants.iter().map(|v| doc_lines(&v.description));
     let json_names: Vec<&str> = en.variants.iter().map(|v| v.json_name.as_str()).collect();
     quote! {

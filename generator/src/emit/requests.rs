@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::models::model_struct;
 use super::types::{body_param_type, ident, rust_type};
-use super::{EmitError, EmitOptions, GeneratedFile, doc_lines, format_tokens, with_header};
+use super::{EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_tokens, with_header};
 use crate::ir::Segment;
 use crate::resolve::{Home, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
 
@@ -21,10 +21,7 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
     let client = client_file(space, options);
     let root_pages = pages_of(space, &[0]);
     let path = "src/client.rs".to_string();
-    files.push(GeneratedFile {
-        contents: with_header(&refs(&root_pages), &format_tokens(&path, client)?),
-        path,
-    });
+    files.push(GeneratedFile { contents: with_header(&refs(&root_pages), &format_tokens(&path, client)?), path });
 
     let mut modules: BTreeMap<&str, Vec<NodeId>> = BTreeMap::new();
     for (id, node) in space.nodes.iter().enumerate().skip(1) {
@@ -33,36 +30,30 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
         }
     }
     for (module, nodes) in modules {
-        let mut items: Vec<TokenStream> = nodes.iter().map(|id| node_items(space, *id)).collect();
+        let mut items: Vec<TokenStream> = nodes.iter().map(|id| node_items(space, options, *id)).collect();
         let bodies: Vec<usize> = (0..space.models.len())
-            .filter(
-                |id| matches!(&space.models[*id].home, Home::Requests { module: m } if m == module),
-            )
+            .filter(|id| matches!(&space.models[*id].home, Home::Requests { module: m } if m == module))
             .collect();
         if !bodies.is_empty() {
             items.insert(0, quote! { use serde::{Deserialize, Serialize}; });
-            items.extend(bodies.iter().map(|id| model_struct(space, *id)));
+            items.extend(bodies.iter().map(|id| {
+                let gate = cfg(options, &space.models[*id].areas);
+                let item = model_struct(space, *id);
+                quote! { #gate #item }
+            }));
         }
         let path = format!("src/requests/{module}.rs");
         let pages = pages_of(space, &nodes);
         let body = format_tokens(&path, quote! { #(#items)* })?;
-        files.push(GeneratedFile {
-            contents: with_header(&refs(&pages), &body),
-            path,
-        });
+        files.push(GeneratedFile { contents: with_header(&refs(&pages), &body), path });
     }
     Ok(files)
 }
 
 /// The `requests` submodules, in the order `requests/mod.rs` declares them.
 pub fn modules(space: &TypeSpace) -> Vec<String> {
-    let mut modules: Vec<String> = space
-        .nodes
-        .iter()
-        .skip(1)
-        .filter(|n| is_builder(n))
-        .map(|n| n.module.clone())
-        .collect();
+    let mut modules: Vec<String> =
+        space.nodes.iter().skip(1).filter(|n| is_builder(n)).map(|n| n.module.clone()).collect();
     modules.sort();
     modules.dedup();
     modules
@@ -79,11 +70,8 @@ fn refs(pages: &[String]) -> Vec<&str> {
 
 /// Every page an operation in these builders comes from, sorted.
 fn pages_of(space: &TypeSpace, nodes: &[NodeId]) -> Vec<String> {
-    let mut pages: Vec<String> = nodes
-        .iter()
-        .flat_map(|id| &space.nodes[*id].operations)
-        .map(|op| space.operations[*op].page.clone())
-        .collect();
+    let mut pages: Vec<String> =
+        nodes.iter().flat_map(|id| &space.nodes[*id].operations).map(|op| space.operations[*op].page.clone()).collect();
     pages.sort();
     pages.dedup();
     pages
@@ -91,7 +79,7 @@ fn pages_of(space: &TypeSpace, nodes: &[NodeId]) -> Vec<String> {
 
 fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
     let base_url = &options.base_url;
-    let methods = methods(space, 0);
+    let methods = methods(space, options, 0);
     quote! {
         /// The entry point of the generated API: every request starts here and
         /// follows the URL path, one method per segment.
@@ -125,19 +113,22 @@ fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
     }
 }
 
-fn node_items(space: &TypeSpace, id: NodeId) -> TokenStream {
+fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> TokenStream {
     let node = &space.nodes[id];
     let name = format_ident!("{}", node.rust_name);
     let doc = doc_lines(&format!("Requests to `{}`.", node.path));
-    let methods = methods(space, id);
+    let methods = methods(space, options, id);
+    let gate = cfg(options, &node.areas);
     quote! {
         #doc
+        #gate
         #[derive(Debug, Clone)]
         pub struct #name {
             client: graph_runtime::Client,
             path: graph_runtime::RequestPath,
         }
 
+        #gate
         impl #name {
             pub(crate) fn new(client: graph_runtime::Client, path: graph_runtime::RequestPath) -> Self {
                 Self { client, path }
@@ -154,21 +145,13 @@ fn node_items(space: &TypeSpace, id: NodeId) -> TokenStream {
 }
 
 /// Operations first, then accessors of child builders, in a fixed order.
-fn methods(space: &TypeSpace, id: NodeId) -> Vec<TokenStream> {
+fn methods(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> Vec<TokenStream> {
     let node = &space.nodes[id];
-    let mut methods: Vec<TokenStream> = node
-        .operations
-        .iter()
-        .map(|op| operation(space, id, &space.operations[*op]))
-        .collect();
-    let mut children: Vec<NodeId> = node
-        .children
-        .iter()
-        .copied()
-        .filter(|c| is_builder(&space.nodes[*c]))
-        .collect();
+    let mut methods: Vec<TokenStream> =
+        node.operations.iter().map(|op| operation(space, options, id, &space.operations[*op])).collect();
+    let mut children: Vec<NodeId> = node.children.iter().copied().filter(|c| is_builder(&space.nodes[*c])).collect();
     children.sort_by(|a, b| space.nodes[*a].accessor.cmp(&space.nodes[*b].accessor));
-    methods.extend(children.into_iter().map(|child| accessor(space, child)));
+    methods.extend(children.into_iter().map(|child| accessor(space, options, child)));
     methods
 }
 
@@ -179,7 +162,8 @@ fn builder_path(space: &TypeSpace, id: NodeId) -> TokenStream {
     quote! { crate::requests::#module::#name }
 }
 
-fn accessor(space: &TypeSpace, child: NodeId) -> TokenStream {
+fn accessor(space: &TypeSpace, options: &EmitOptions, child: NodeId) -> TokenStream {
+    let gate = cfg(options, &space.nodes[child].areas);
     let node = &space.nodes[child];
     let method = ident(&node.accessor);
     let builder = builder_path(space, child);
@@ -188,6 +172,7 @@ fn accessor(space: &TypeSpace, child: NodeId) -> TokenStream {
     let doc = doc_lines(&format!("`{}`", node.path));
     quote! {
         #doc
+        #gate
         pub fn #method(&self, #(#params),*) -> #builder {
             #builder::new(self.client.clone(), #path)
         }
@@ -230,7 +215,8 @@ fn segment_path(segment: Option<&Segment>, params: &[Param]) -> TokenStream {
     }
 }
 
-fn operation(space: &TypeSpace, host: NodeId, op: &ROperation) -> TokenStream {
+fn operation(space: &TypeSpace, options: &EmitOptions, host: NodeId, op: &ROperation) -> TokenStream {
+    let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
     let method_name = ident(&op.rust_name);
     let path = if op.target == host {
         quote! { self.path.clone() }
@@ -256,6 +242,7 @@ fn operation(space: &TypeSpace, host: NodeId, op: &ROperation) -> TokenStream {
     let doc = doc_lines(&operation_doc(op));
     quote! {
         #doc
+        #gate
         pub fn #method_name(&self, #(#params),*) -> graph_runtime::Request<#ret> {
             graph_runtime::Request::new(&self.client, graph_runtime::Method::#method, #path, graph_runtime::ResponseKind::#kind)
                 #body_call
@@ -269,23 +256,12 @@ fn operation_doc(op: &ROperation) -> String {
         doc.push_str("\n\n");
         doc.push_str(&op.description);
     }
-    doc.push_str(&format!(
-        "\n\n`{} {}`, documented on `{}`.",
-        op.method.as_str(),
-        op.path,
-        op.page
-    ));
+    doc.push_str(&format!("\n\n`{} {}`, documented on `{}`.", op.method.as_str(), op.path, op.page));
     if !op.query_options.is_empty() {
-        doc.push_str(&format!(
-            "\n\nQuery options the page documents: {}.",
-            op.query_options.join(", ")
-        ));
+        doc.push_str(&format!("\n\nQuery options the page documents: {}.", op.query_options.join(", ")));
     }
     if !op.headers.is_empty() {
-        doc.push_str(&format!(
-            "\n\nRequest headers the page documents: {}.",
-            op.headers.join(", ")
-        ));
+        doc.push_str(&format!("\n\nRequest headers the page documents: {}.", op.headers.join(", ")));
     }
     doc
 }

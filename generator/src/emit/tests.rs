@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use super::{EmitError, EmitOptions, GeneratedFile, format_tokens, with_header};
+use super::{EmitError, EmitOptions, GeneratedFile, cfg, format_tokens, with_header};
 use crate::ir::{Body, Example, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
 use crate::resolve::names::{Namespace, value_name};
@@ -19,21 +19,12 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
     let mut pages = Vec::new();
     for op in &space.operations {
         for (index, example) in op.examples.iter().enumerate() {
-            let stem = op
-                .page
-                .rsplit('/')
-                .next()
-                .unwrap_or(&op.page)
-                .trim_end_matches(".md");
-            let base = if op.examples.len() > 1 {
-                format!("{stem}_example_{}", index + 1)
-            } else {
-                stem.to_string()
-            };
+            let stem = op.page.rsplit('/').next().unwrap_or(&op.page).trim_end_matches(".md");
+            let base = if op.examples.len() > 1 { format!("{stem}_example_{}", index + 1) } else { stem.to_string() };
             let before = tests.len();
-            tests.extend(example_tests(
-                space, op, example, &base, &mut names, options,
-            ));
+            let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
+            let found = example_tests(space, op, example, &base, &mut names, options);
+            tests.extend(found.into_iter().map(|test| quote! { #gate #test }));
             if tests.len() > before {
                 pages.push(op.page.clone());
             }
@@ -44,10 +35,7 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
     let path = "src/example_tests.rs".to_string();
     let body = format_tokens(&path, quote! { #(#tests)* })?;
     let page_refs: Vec<&str> = pages.iter().map(String::as_str).collect();
-    Ok(vec![GeneratedFile {
-        contents: with_header(&page_refs, &body),
-        path,
-    }])
+    Ok(vec![GeneratedFile { contents: with_header(&page_refs, &body), path }])
 }
 
 fn example_tests(
@@ -88,15 +76,7 @@ fn example_tests(
             }
         });
     }
-    if let Some(test) = request_test(
-        space,
-        op,
-        example,
-        base,
-        names,
-        options,
-        request_json.as_ref(),
-    ) {
+    if let Some(test) = request_test(space, op, example, base, names, options, request_json.as_ref()) {
         tests.push(test);
     }
     tests
@@ -237,10 +217,9 @@ fn segment_args(segment: &Segment, part: &str) -> Option<Vec<TokenStream>> {
             let mut out = Vec::new();
             for (position, arg) in args.iter().enumerate() {
                 let value = match &arg.name {
-                    Some(wanted) => values
-                        .iter()
-                        .find(|(n, _)| n.as_deref() == Some(wanted.as_str()))
-                        .map(|(_, v)| v)?,
+                    Some(wanted) => {
+                        values.iter().find(|(n, _)| n.as_deref() == Some(wanted.as_str())).map(|(_, v)| v)?
+                    }
                     None => &values.get(position)?.1,
                 };
                 out.push(quote! { #value });

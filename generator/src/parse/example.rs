@@ -29,10 +29,7 @@ pub enum Message {
 /// Classifies a fenced block by its first non-blank line. `info` is the fence
 /// info string: a few pages put the request line there (```` ```http GET /x ````).
 pub fn classify(info: &str, text: &str) -> Option<Message> {
-    let from_info = info
-        .split_once(char::is_whitespace)
-        .map(|(_, rest)| rest.trim())
-        .filter(|r| !r.is_empty());
+    let from_info = info.split_once(char::is_whitespace).map(|(_, rest)| rest.trim()).filter(|r| !r.is_empty());
     let mut lines: Vec<&str> = text.lines().collect();
     if let Some(first) = from_info {
         lines.insert(0, first);
@@ -42,36 +39,21 @@ pub fn classify(info: &str, text: &str) -> Option<Message> {
     let rest = &lines[start + 1..];
     if let Some(status) = status_code(first) {
         let (headers, body) = headers_and_body(rest);
-        return Some(Message::Response(RawResponse {
-            status,
-            headers,
-            body: read_body(&body),
-        }));
+        return Some(Message::Response(RawResponse { status, headers, body: read_body(&body) }));
     }
     let (word, url) = first.split_once(char::is_whitespace)?;
     let method = Method::parse(word)?;
     let url = url.trim();
-    let url = url
-        .strip_suffix("HTTP/1.1")
-        .unwrap_or(url)
-        .trim()
-        .to_string();
+    let url = url.strip_suffix("HTTP/1.1").unwrap_or(url).trim().to_string();
     let (headers, body) = headers_and_body(rest);
-    Some(Message::Request(RawRequest {
-        method,
-        url,
-        headers,
-        body: read_body(&body),
-    }))
+    Some(Message::Request(RawRequest { method, url, headers, body: read_body(&body) }))
 }
 
 /// `HTTP/1.1 200 OK`, `HTTP/1.1 204`, `HTTP 200`.
 fn status_code(line: &str) -> Option<u16> {
     let rest = line.strip_prefix("HTTP")?;
-    let rest = rest
-        .strip_prefix('/')
-        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest);
+    let rest =
+        rest.strip_prefix('/').map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')).unwrap_or(rest);
     let code = rest.trim_start().get(..3)?;
     code.parse().ok().filter(|c| (100..600).contains(c))
 }
@@ -81,9 +63,7 @@ fn is_header(line: &str) -> bool {
         return false;
     };
     !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && line[name.len() + 1..].starts_with([' ', '\t'])
 }
 
@@ -111,16 +91,11 @@ pub fn read_body(text: &str) -> Body {
         return Body::None;
     }
     if !(text.starts_with('{') || text.starts_with('[')) {
-        return Body::Text {
-            text: text.to_string(),
-        };
+        return Body::Text { text: text.to_string() };
     }
     match lenient_json::parse(text) {
         Ok((value, repairs)) => Body::Json { value, repairs },
-        Err(error) => Body::Invalid {
-            text: text.to_string(),
-            error,
-        },
+        Err(error) => Body::Invalid { text: text.to_string(), error },
     }
 }
 
@@ -139,34 +114,17 @@ mod tests {
         };
         assert_eq!(request.method, Method::Patch);
         assert_eq!(request.url, "https://graph.microsoft.com/beta/x");
-        assert_eq!(
-            request.headers,
-            vec![("Content-type".into(), "application/json".into())]
-        );
-        assert_eq!(
-            request.body,
-            Body::Json {
-                value: json!({"a": 1}),
-                repairs: vec![]
-            }
-        );
+        assert_eq!(request.headers, vec![("Content-type".into(), "application/json".into())]);
+        assert_eq!(request.body, Body::Json { value: json!({"a": 1}), repairs: vec![] });
     }
 
     #[test]
     fn response_with_blank_line_before_headers_and_none_after() {
         let text = "HTTP/1.1 200 OK\n\nContent-Type: application/json\n{\n  \"id\": \"1\"\n}\n";
-        let Some(Message::Response(response)) = classify("http", text) else {
-            panic!("expected a response")
-        };
+        let Some(Message::Response(response)) = classify("http", text) else { panic!("expected a response") };
         assert_eq!(response.status, 200);
         assert_eq!(response.headers.len(), 1);
-        assert_eq!(
-            response.body,
-            Body::Json {
-                value: json!({"id": "1"}),
-                repairs: vec![]
-            }
-        );
+        assert_eq!(response.body, Body::Json { value: json!({"id": "1"}), repairs: vec![] });
     }
 
     #[test]
@@ -187,9 +145,7 @@ mod tests {
 
     #[test]
     fn vcard_lines_are_body_not_headers() {
-        let Some(Message::Response(response)) =
-            classify("http", "HTTP/1.1 200 OK\n\nBEGIN:VCARD\nEND:VCARD")
-        else {
+        let Some(Message::Response(response)) = classify("http", "HTTP/1.1 200 OK\n\nBEGIN:VCARD\nEND:VCARD") else {
             panic!("expected a response")
         };
         assert!(response.headers.is_empty());

@@ -50,12 +50,7 @@ fn line_by_line(yaml: &str) -> BTreeMap<String, String> {
     yaml.lines()
         .filter_map(|line| line.split_once(':'))
         .filter(|(key, _)| !key.starts_with(' ') && !key.is_empty())
-        .map(|(key, value)| {
-            (
-                key.trim().to_string(),
-                value.trim().trim_matches('"').to_string(),
-            )
-        })
+        .map(|(key, value)| (key.trim().to_string(), value.trim().trim_matches('"').to_string()))
         .collect()
 }
 
@@ -76,8 +71,7 @@ mod tests {
 
     #[test]
     fn quoted_and_bare_values_are_read() {
-        let (fm, error) =
-            parse("title: \"Update x\"\ndoc_type: apiPageType\nms.prod: \"Intune\"\n");
+        let (fm, error) = parse("title: \"Update x\"\ndoc_type: apiPageType\nms.prod: \"Intune\"\n");
         assert_eq!(error, None);
         assert_eq!(fm.title.as_deref(), Some("Update x"));
         assert_eq!(fm.doc_type.as_deref(), Some("apiPageType"));

@@ -10,9 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// One kind of textual repair that was needed.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Repair {
     TrailingComma,
@@ -26,7 +24,7 @@ pub enum Repair {
 /// Returns the value and the repairs that were needed (empty when strict).
 pub fn parse(text: &str) -> Result<(Value, Vec<Repair>), String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(value) => return Ok((value, Vec::new())),
+        Ok(value) => Ok((value, Vec::new())),
         Err(strict_error) => {
             let mut repairs = Vec::new();
             let first = remove_comments_and_ellipses(text, &mut repairs);
@@ -36,9 +34,7 @@ pub fn parse(text: &str) -> Result<(Value, Vec<Repair>), String> {
             if repairs.is_empty() {
                 return Err(strict_error.to_string());
             }
-            serde_json::from_str::<Value>(&repaired)
-                .map(|value| (value, repairs))
-                .map_err(|_| strict_error.to_string())
+            serde_json::from_str::<Value>(&repaired).map(|value| (value, repairs)).map_err(|_| strict_error.to_string())
         }
     }
 }
@@ -241,14 +237,10 @@ mod tests {
 
     #[test]
     fn comments_and_ellipses_are_removed() {
-        let text =
-            "{\n  \"a\": 1, // the count\n  /* block */ \"b\": [\n    {\"c\": 2},\n    ...\n  ]\n}";
+        let text = "{\n  \"a\": 1, // the count\n  /* block */ \"b\": [\n    {\"c\": 2},\n    ...\n  ]\n}";
         let (value, repairs) = parse(text).unwrap();
         assert_eq!(value, json!({"a": 1, "b": [{"c": 2}]}));
-        assert_eq!(
-            repairs,
-            vec![Repair::TrailingComma, Repair::Comment, Repair::Ellipsis]
-        );
+        assert_eq!(repairs, vec![Repair::TrailingComma, Repair::Comment, Repair::Ellipsis]);
     }
 
     #[test]
@@ -260,12 +252,8 @@ mod tests {
 
     #[test]
     fn unquoted_keys_are_quoted() {
-        let (value, repairs) =
-            parse("{ \"blockType\": \"response\", isCollection: true }").unwrap();
-        assert_eq!(
-            value,
-            json!({"blockType": "response", "isCollection": true})
-        );
+        let (value, repairs) = parse("{ \"blockType\": \"response\", isCollection: true }").unwrap();
+        assert_eq!(value, json!({"blockType": "response", "isCollection": true}));
         assert_eq!(repairs, vec![Repair::UnquotedKey]);
     }
 

@@ -31,10 +31,7 @@ impl LineIndex {
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: u32) -> usize {
-        self.starts
-            .get((line as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or(0)
+        self.starts.get((line as usize).saturating_sub(1)).copied().unwrap_or(0)
     }
 }
 
@@ -174,37 +171,18 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         match event {
             Event::Start(tag) => match tag {
-                Tag::MetadataBlock(_) => {
-                    open = Open::FrontMatter {
-                        text: String::new(),
-                        start: range.start,
-                    }
-                }
+                Tag::MetadataBlock(_) => open = Open::FrontMatter { text: String::new(), start: range.start },
                 Tag::Heading { level, .. } => {
                     flush(&mut open, &mut doc, lines);
-                    open = Open::Heading {
-                        level: level as u8,
-                        start: range.start,
-                        inline: Inline::default(),
-                    };
+                    open = Open::Heading { level: level as u8, start: range.start, inline: Inline::default() };
                 }
-                Tag::Paragraph => {
-                    if !matches!(open, Open::Table { .. } | Open::Heading { .. }) {
-                        flush(&mut open, &mut doc, lines);
-                        open = Open::Paragraph {
-                            start: range.start,
-                            end: range.end,
-                            inline: Inline::default(),
-                        };
-                    }
+                Tag::Paragraph if !matches!(open, Open::Table { .. } | Open::Heading { .. }) => {
+                    flush(&mut open, &mut doc, lines);
+                    open = Open::Paragraph { start: range.start, end: range.end, inline: Inline::default() };
                 }
                 Tag::Item => {
                     flush(&mut open, &mut doc, lines);
-                    open = Open::Paragraph {
-                        start: range.start,
-                        end: range.end,
-                        inline: Inline::default(),
-                    };
+                    open = Open::Paragraph { start: range.start, end: range.end, inline: Inline::default() };
                 }
                 Tag::Table(_) => {
                     flush(&mut open, &mut doc, lines);
@@ -240,40 +218,25 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                         CodeBlockKind::Fenced(info) => info.trim().to_string(),
                         CodeBlockKind::Indented => String::new(),
                     };
-                    open = Open::Code {
-                        info,
-                        text: String::new(),
-                        span: range.clone(),
-                    };
+                    open = Open::Code { info, text: String::new(), span: range.clone() };
                 }
                 Tag::HtmlBlock => {
                     flush(&mut open, &mut doc, lines);
-                    open = Open::Html {
-                        text: String::new(),
-                        span: range.clone(),
-                    };
+                    open = Open::Html { text: String::new(), span: range.clone() };
                 }
                 Tag::Link { dest_url, .. } => {
-                    let start = current_inline(&mut open)
-                        .map(|inline| inline.text.len())
-                        .unwrap_or(0);
+                    let start = current_inline(&mut open).map(|inline| inline.text.len()).unwrap_or(0);
                     link_stack.push((dest_url.to_string(), start));
                 }
                 _ => {}
             },
             Event::End(tag) => match tag {
                 TagEnd::MetadataBlock(_) => {
-                    if let Open::FrontMatter { text, start } =
-                        std::mem::replace(&mut open, Open::Nothing)
-                    {
+                    if let Open::FrontMatter { text, start } = std::mem::replace(&mut open, Open::Nothing) {
                         doc.front_matter = Some((text, lines.line(start)));
                     }
                 }
-                TagEnd::Heading(_)
-                | TagEnd::Paragraph
-                | TagEnd::Item
-                | TagEnd::CodeBlock
-                | TagEnd::HtmlBlock => {
+                TagEnd::Heading(_) | TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::HtmlBlock => {
                     if let Open::Paragraph { end, .. } = &mut open {
                         *end = range.end;
                     }
@@ -282,49 +245,29 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                     }
                 }
                 TagEnd::Link => {
-                    if let Some((target, start)) = link_stack.pop() {
-                        if let Some(inline) = current_inline(&mut open) {
-                            let link_text = inline
-                                .text
-                                .get(start..)
-                                .unwrap_or_default()
-                                .trim()
-                                .to_string();
-                            inline.links.push(Link {
-                                text: link_text,
-                                target,
-                            });
-                        }
+                    if let Some((target, start)) = link_stack.pop()
+                        && let Some(inline) = current_inline(&mut open)
+                    {
+                        let link_text = inline.text.get(start..).unwrap_or_default().trim().to_string();
+                        inline.links.push(Link { text: link_text, target });
                     }
                 }
                 TagEnd::TableCell => {
-                    if let Open::Table { row, cell, .. } = &mut open {
-                        if let Some(mut inline) = cell.take() {
-                            inline.text = inline.text.trim().to_string();
-                            row.push(Cell { inline });
-                        }
+                    if let Open::Table { row, cell, .. } = &mut open
+                        && let Some(mut inline) = cell.take()
+                    {
+                        inline.text = inline.text.trim().to_string();
+                        row.push(Cell { inline });
                     }
                 }
                 TagEnd::TableHead => {
-                    if let Open::Table {
-                        header,
-                        row,
-                        in_head,
-                        ..
-                    } = &mut open
-                    {
+                    if let Open::Table { header, row, in_head, .. } = &mut open {
                         *header = row.drain(..).map(|c| c.inline.text).collect();
                         *in_head = false;
                     }
                 }
                 TagEnd::TableRow => {
-                    if let Open::Table {
-                        rows,
-                        row,
-                        row_start,
-                        ..
-                    } = &mut open
-                    {
+                    if let Open::Table { rows, row, row_start, .. } = &mut open {
                         let line_start = lines.line_start(lines.line(*row_start));
                         let source_line = text.get(line_start..).unwrap_or_default();
                         rows.push(Row {
@@ -394,9 +337,7 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
 fn current_inline(open: &mut Open) -> Option<&mut Inline> {
     match open {
         Open::Heading { inline, .. } | Open::Paragraph { inline, .. } => Some(inline),
-        Open::Table {
-            cell: Some(inline), ..
-        } => Some(inline),
+        Open::Table { cell: Some(inline), .. } => Some(inline),
         _ => None,
     }
 }
@@ -405,45 +346,22 @@ fn current_inline(open: &mut Open) -> Option<&mut Inline> {
 fn flush(open: &mut Open, doc: &mut Document, lines: &LineIndex) {
     match std::mem::replace(open, Open::Nothing) {
         Open::Nothing | Open::FrontMatter { .. } => {}
-        Open::Heading {
-            level,
-            start,
-            inline,
-        } => {
+        Open::Heading { level, start, inline } => {
             let text = inline.text.trim().to_string();
-            let is_tab = inline.links.len() == 1
-                && inline.links[0].target.starts_with("#tab/")
-                && inline.links[0].text == text;
-            doc.blocks.push(Block::Heading(Heading {
-                level,
-                text,
-                line: lines.line(start),
-                is_tab,
-            }));
+            let is_tab =
+                inline.links.len() == 1 && inline.links[0].target.starts_with("#tab/") && inline.links[0].text == text;
+            doc.blocks.push(Block::Heading(Heading { level, text, line: lines.line(start), is_tab }));
         }
-        Open::Paragraph {
-            start,
-            end,
-            mut inline,
-        } => {
+        Open::Paragraph { start, end, mut inline } => {
             inline.text = inline.text.trim().to_string();
             if !inline.text.is_empty() {
-                doc.blocks.push(Block::Paragraph(Paragraph {
-                    inline,
-                    line: lines.line(start),
-                    span: start..end,
-                }));
+                doc.blocks.push(Block::Paragraph(Paragraph { inline, line: lines.line(start), span: start..end }));
             }
         }
-        Open::Table {
-            line, header, rows, ..
-        } => doc.blocks.push(Block::Table(Table { header, rows, line })),
-        Open::Code { info, text, span } => doc.blocks.push(Block::Code(CodeBlock {
-            info,
-            text,
-            line: lines.line(span.start),
-            span,
-        })),
+        Open::Table { line, header, rows, .. } => doc.blocks.push(Block::Table(Table { header, rows, line })),
+        Open::Code { info, text, span } => {
+            doc.blocks.push(Block::Code(CodeBlock { info, text, line: lines.line(span.start), span }))
+        }
         Open::Html { text, span } => push_comment(doc, &text, span, lines),
     }
 }
@@ -458,12 +376,7 @@ fn push_comment(doc: &mut Document, html: &str, span: Range<usize>, lines: &Line
         Some(end) => (&rest[..end], true),
         None => (rest, false),
     };
-    doc.blocks.push(Block::Comment(HtmlComment {
-        body: body.to_string(),
-        closed,
-        line: lines.line(span.start),
-        span,
-    }));
+    doc.blocks.push(Block::Comment(HtmlComment { body: body.to_string(), closed, line: lines.line(span.start), span }));
 }
 
 #[cfg(test)]
@@ -484,10 +397,7 @@ mod tests {
 
     #[test]
     fn front_matter_is_not_a_heading() {
-        let doc = parse(
-            "---\ntitle: x\n---\n\n# Title\n",
-            &LineIndex::new("---\ntitle: x\n---\n\n# Title\n"),
-        );
+        let doc = parse("---\ntitle: x\n---\n\n# Title\n", &LineIndex::new("---\ntitle: x\n---\n\n# Title\n"));
         assert_eq!(doc.front_matter, Some(("title: x\n".to_string(), 1)));
         assert!(matches!(&doc.blocks[..], [Block::Heading(h)] if h.text == "Title" && h.line == 5));
     }
@@ -501,8 +411,7 @@ mod tests {
 
     #[test]
     fn multi_line_annotation_is_one_comment() {
-        let found =
-            blocks("text\n<!-- {\n  \"blockType\": \"request\"\n}\n-->\n```http\nGET /me\n```\n");
+        let found = blocks("text\n<!-- {\n  \"blockType\": \"request\"\n}\n-->\n```http\nGET /me\n```\n");
         let comment = found.iter().find_map(|b| match b {
             Block::Comment(c) => Some(c),
             _ => None,
@@ -517,31 +426,19 @@ mod tests {
 
     #[test]
     fn table_cells_keep_text_and_links() {
-        let found = blocks(
-            "|Property|Type|\n|:--|:--|\n|owner|[identitySet](identityset.md) collection|\n",
-        );
-        let Block::Table(table) = &found[0] else {
-            panic!("expected a table")
-        };
+        let found = blocks("|Property|Type|\n|:--|:--|\n|owner|[identitySet](identityset.md) collection|\n");
+        let Block::Table(table) = &found[0] else { panic!("expected a table") };
         assert_eq!(table.header, vec!["Property", "Type"]);
         let cell = &table.rows[0].cells[1].inline;
         assert_eq!(cell.text, "identitySet collection");
-        assert_eq!(
-            cell.links,
-            vec![Link {
-                text: "identitySet".into(),
-                target: "identityset.md".into()
-            }]
-        );
+        assert_eq!(cell.links, vec![Link { text: "identitySet".into(), target: "identityset.md".into() }]);
         assert_eq!(table.rows[0].line, 3);
     }
 
     #[test]
     fn row_without_leading_pipe_is_a_continuation() {
         let found = blocks("|a|b|\n|--|--|\n|x|first half\nsecond half|\n");
-        let Block::Table(table) = &found[0] else {
-            panic!("expected a table")
-        };
+        let Block::Table(table) = &found[0] else { panic!("expected a table") };
         assert!(!table.rows[0].is_continuation);
         assert!(table.rows[1].is_continuation);
     }

@@ -145,11 +145,7 @@ impl PageBuilder {
     }
 
     fn location(&self, line: u32) -> Location {
-        Location {
-            file: self.page.file.clone(),
-            line,
-            column: 1,
-        }
+        Location { file: self.page.file.clone(), line, column: 1 }
     }
 
     fn front_matter(&mut self, yaml: &str, first_line: u32) {
@@ -175,9 +171,7 @@ impl PageBuilder {
     }
 
     fn in_section(&self, prefix: &str) -> bool {
-        self.stack
-            .iter()
-            .any(|(_, heading)| heading.starts_with(prefix))
+        self.stack.iter().any(|(_, heading)| heading.starts_with(prefix))
     }
 
     fn current(&mut self) -> &mut Section {
@@ -197,12 +191,7 @@ impl PageBuilder {
                 self.stack.push((heading.level, lower.clone()));
                 let h2 = match heading.level {
                     0..=2 => lower,
-                    _ => self
-                        .page
-                        .sections
-                        .last()
-                        .map(|s| s.h2.clone())
-                        .unwrap_or_default(),
+                    _ => self.page.sections.last().map(|s| s.h2.clone()).unwrap_or_default(),
                 };
                 self.page.sections.push(Section {
                     heading: heading.text,
@@ -214,11 +203,11 @@ impl PageBuilder {
                 });
             }
             Block::Paragraph(paragraph) => {
-                if self.page.namespace.is_none() {
-                    if let Some(ns) = paragraph.inline.text.strip_prefix("Namespace:") {
-                        self.page.namespace = ns.split_whitespace().next().map(str::to_string);
-                        return;
-                    }
+                if self.page.namespace.is_none()
+                    && let Some(ns) = paragraph.inline.text.strip_prefix("Namespace:")
+                {
+                    self.page.namespace = ns.split_whitespace().next().map(str::to_string);
+                    return;
                 }
                 self.current().paragraphs.push(paragraph);
             }
@@ -268,10 +257,7 @@ impl PageBuilder {
                         Diagnostic::note(
                             Code::AnnotationRepaired,
                             self.location(line),
-                            format!(
-                                "annotation is not strict JSON; repaired: {}",
-                                names.join(", ")
-                            ),
+                            format!("annotation is not strict JSON; repaired: {}", names.join(", ")),
                         )
                         .with_span(span),
                     );
@@ -300,20 +286,12 @@ impl PageBuilder {
             self.page.request_lines.extend(lines);
             return;
         }
-        let block_type = annotation
-            .as_ref()
-            .and_then(|a| a.str("blockType"))
-            .unwrap_or_default()
-            .to_string();
+        let block_type = annotation.as_ref().and_then(|a| a.str("blockType")).unwrap_or_default().to_string();
         let in_json_representation = self.in_section("json representation");
         if block_type == "resource"
             || (block_type.is_empty() && in_json_representation && code.info.starts_with("json"))
         {
-            self.page.resource_blocks.push(ResourceBlock {
-                annotation,
-                text: code.text,
-                line: code.line,
-            });
+            self.page.resource_blocks.push(ResourceBlock { annotation, text: code.text, line: code.line });
             return;
         }
         if let Some(message) = example::classify(&code.info, &code.text) {
@@ -321,26 +299,17 @@ impl PageBuilder {
                 let lines = self.request_lines(&code);
                 self.fallback_request_lines.extend(lines);
             }
-            self.page.examples.push(ExampleBlock {
-                message,
-                annotation,
-                line: code.line,
-            });
+            self.page.examples.push(ExampleBlock { message, annotation, line: code.line });
         }
     }
 
     /// Every `METHOD path` line of a request block; the fence info may hold the first.
     fn request_lines(&mut self, code: &CodeBlock) -> Vec<(RequestLine, u32)> {
-        let info_rest = code
-            .info
-            .split_once(char::is_whitespace)
-            .map(|(_, rest)| rest);
-        let candidates = info_rest.map(|rest| (rest, code.line)).into_iter().chain(
-            code.text
-                .lines()
-                .enumerate()
-                .map(|(i, line)| (line, code.line + 1 + i as u32)),
-        );
+        let info_rest = code.info.split_once(char::is_whitespace).map(|(_, rest)| rest);
+        let candidates = info_rest
+            .map(|rest| (rest, code.line))
+            .into_iter()
+            .chain(code.text.lines().enumerate().map(|(i, line)| (line, code.line + 1 + i as u32)));
         let mut found = Vec::new();
         for (text, line) in candidates {
             match path::parse_request_line(text) {
@@ -375,12 +344,7 @@ impl PageBuilder {
 
 /// A fence whose every line is `METHOD /relative/path` (no host, no body).
 fn is_bare_request_block(code: &CodeBlock) -> bool {
-    let mut lines = code
-        .text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .peekable();
+    let mut lines = code.text.lines().map(str::trim).filter(|l| !l.is_empty()).peekable();
     lines.peek().is_some()
         && lines.all(|line| {
             line.split_once(' ').is_some_and(|(method, rest)| {
@@ -401,21 +365,9 @@ mod tests {
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         assert_eq!(page.title, Some(("Get thing".into(), 6)));
         assert_eq!(page.namespace.as_deref(), Some("microsoft.graph"));
-        assert_eq!(
-            page.request_lines
-                .iter()
-                .map(|(_, line)| *line)
-                .collect::<Vec<_>>(),
-            vec![12, 13]
-        );
+        assert_eq!(page.request_lines.iter().map(|(_, line)| *line).collect::<Vec<_>>(), vec![12, 13]);
         assert_eq!(page.examples.len(), 2);
-        assert_eq!(
-            page.examples[0]
-                .annotation
-                .as_ref()
-                .and_then(|a| a.str("name")),
-            Some("get_things")
-        );
+        assert_eq!(page.examples[0].annotation.as_ref().and_then(|a| a.str("name")), Some("get_things"));
         assert!(matches!(page.examples[1].message, Message::Response(_)));
     }
 
@@ -423,19 +375,13 @@ mod tests {
     fn tab_headings_do_not_start_sections() {
         let (page, _) = parse_page("a.md", PAGE);
         let headings: Vec<&str> = page.sections.iter().map(|s| s.heading.as_str()).collect();
-        assert_eq!(
-            headings,
-            vec!["", "Get thing", "HTTP request", "Example", "Response"]
-        );
+        assert_eq!(headings, vec!["", "Get thing", "HTTP request", "Example", "Response"]);
         assert_eq!(page.sections[4].h2, "example");
     }
 
     #[test]
     fn unclosed_comment_is_reported() {
-        let (_, diagnostics) = parse_page(
-            "a.md",
-            "# T\n\n<!-- { \"blockType\": \"resource\"\n\nrest\n",
-        );
+        let (_, diagnostics) = parse_page("a.md", "# T\n\n<!-- { \"blockType\": \"resource\"\n\nrest\n");
         assert!(diagnostics.iter().any(|d| d.code == Code::UnclosedComment));
     }
 }

@@ -29,11 +29,7 @@ pub fn parse_request_line(line: &str) -> Option<Result<RequestLine, String>> {
         return Some(Err(format!("`{word}` has no path")));
     }
     let mut warnings = Vec::new();
-    Some(parse_path(rest, &mut warnings).map(|path| RequestLine {
-        method,
-        path,
-        warnings,
-    }))
+    Some(parse_path(rest, &mut warnings).map(|path| RequestLine { method, path, warnings }))
 }
 
 /// Parses a path (or a full URL to the Graph service) into a template.
@@ -43,39 +39,26 @@ pub fn parse_path(raw: &str, warnings: &mut Vec<String>) -> Result<PathTemplate,
     let (path, query) = split_query(without_host);
     let tokens = split_segments(path, warnings);
     if tokens.iter().any(|t| t == "..." || t == "…") {
-        return Err(
-            "the path has a `...` segment, which stands for any depth and cannot be generated"
-                .into(),
-        );
+        return Err("the path has a `...` segment, which stands for any depth and cannot be generated".into());
     }
     let segments = build_segments(&tokens, warnings)?;
     if segments.is_empty() {
         return Err("the path has no segments".into());
     }
-    Ok(PathTemplate {
-        raw: raw.trim().to_string(),
-        segments,
-        query: query.map(str::to_string),
-    })
+    Ok(PathTemplate { raw: raw.trim().to_string(), segments, query: query.map(str::to_string) })
 }
 
 /// Removes `https://graph.microsoft.com[/v1.0|/beta]` or any other scheme and host.
 pub fn strip_service_root(url: &str) -> &str {
-    let Some(after_scheme) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
+    let Some(after_scheme) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
         return url;
     };
-    let path = after_scheme
-        .find('/')
-        .map(|i| &after_scheme[i..])
-        .unwrap_or("/");
+    let path = after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/");
     for version in ["/v1.0", "/beta", "/V1.0", "/Beta"] {
-        if let Some(rest) = path.strip_prefix(version) {
-            if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') {
-                return rest;
-            }
+        if let Some(rest) = path.strip_prefix(version)
+            && (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+        {
+            return rest;
         }
     }
     path
@@ -103,30 +86,24 @@ pub fn url_segments(path: &str) -> Vec<String> {
     split_segments(path, &mut Vec::new())
 }
 
-/// `name(a=1,b='x')` → `[(Some("a"), "1"), (Some("b"), "x")]`, quotes removed.
-pub fn call_arguments(segment: &str) -> Option<(String, Vec<(Option<String>, String)>)> {
+/// One argument of a function call in a URL: its name (if named) and value.
+pub type CallArgument = (Option<String>, String);
+
+/// `name(a=1,b='x')` → `("name", [(Some("a"), "1"), (Some("b"), "x")])`, quotes removed.
+pub fn call_arguments(segment: &str) -> Option<(String, Vec<CallArgument>)> {
     let open = segment.find('(')?;
     let inner = segment[open + 1..].strip_suffix(')')?;
-    let args = if inner.trim().is_empty() {
-        Vec::new()
-    } else {
-        split_top_level_commas(inner)
-    }
-    .into_iter()
-    .map(|part| {
-        let (name, value) = match part.split_once('=') {
-            Some((name, value)) if is_name(name.trim()) => {
-                (Some(name.trim().to_string()), value.trim())
-            }
-            _ => (None, part.trim()),
-        };
-        let value = value
-            .strip_prefix('\'')
-            .and_then(|v| v.strip_suffix('\''))
-            .unwrap_or(value);
-        (name, value.to_string())
-    })
-    .collect();
+    let args = if inner.trim().is_empty() { Vec::new() } else { split_top_level_commas(inner) }
+        .into_iter()
+        .map(|part| {
+            let (name, value) = match part.split_once('=') {
+                Some((name, value)) if is_name(name.trim()) => (Some(name.trim().to_string()), value.trim()),
+                _ => (None, part.trim()),
+            };
+            let value = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(value);
+            (name, value.to_string())
+        })
+        .collect();
     Some((segment[..open].to_string(), args))
 }
 
@@ -143,9 +120,7 @@ fn split_segments(path: &str, warnings: &mut Vec<String>) -> Vec<String> {
             '\'' if parens > 0 => quoted = !quoted,
             '{' if !quoted => {
                 if braces > 0 {
-                    warnings.push(format!(
-                        "`{{` inside a placeholder in `{path}`: closed the first one"
-                    ));
+                    warnings.push(format!("`{{` inside a placeholder in `{path}`: closed the first one"));
                     current.push('}');
                     braces -= 1;
                 }
@@ -172,11 +147,7 @@ fn split_segments(path: &str, warnings: &mut Vec<String>) -> Vec<String> {
         current.push('}');
     }
     tokens.push(current);
-    tokens
-        .into_iter()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .collect()
+    tokens.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect()
 }
 
 fn build_segments(tokens: &[String], warnings: &mut Vec<String>) -> Result<Vec<Segment>, String> {
@@ -185,10 +156,7 @@ fn build_segments(tokens: &[String], warnings: &mut Vec<String>) -> Result<Vec<S
     while i < tokens.len() {
         let token = &tokens[i];
         // Colon addressing: `root:` then the item path up to the next token ending in `:`.
-        if let Some(head) = token
-            .strip_suffix(':')
-            .filter(|h| !h.is_empty() && !h.ends_with(':'))
-        {
+        if let Some(head) = token.strip_suffix(':').filter(|h| !h.is_empty() && !h.ends_with(':')) {
             segments.push(single_segment(head)?);
             let mut address = Vec::new();
             i += 1;
@@ -202,14 +170,10 @@ fn build_segments(tokens: &[String], warnings: &mut Vec<String>) -> Result<Vec<S
                 address.push(part.clone());
             }
             let placeholder = match address.as_slice() {
-                [only] => placeholder_name(only)
-                    .map(|(name, _)| name)
-                    .unwrap_or_else(|| "path".into()),
+                [only] => placeholder_name(only).map(|(name, _)| name).unwrap_or_else(|| "path".into()),
                 _ => {
-                    warnings.push(format!(
-                        "colon address `{}` is not one placeholder: named it `path`",
-                        address.join("/")
-                    ));
+                    warnings
+                        .push(format!("colon address `{}` is not one placeholder: named it `path`", address.join("/")));
                     "path".into()
                 }
             };
@@ -232,49 +196,31 @@ fn placeholder_name(token: &str) -> Option<(String, Vec<String>)> {
     if inner.contains(['{', '}', '<', '>']) {
         return None;
     }
-    let alternates: Vec<String> = inner
-        .split('|')
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .collect();
+    let alternates: Vec<String> = inner.split('|').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
     let name = alternates.first().cloned().unwrap_or_else(|| "id".into());
-    let alternates = if alternates.len() > 1 {
-        alternates
-    } else {
-        Vec::new()
-    };
+    let alternates = if alternates.len() > 1 { alternates } else { Vec::new() };
     Some((name, alternates))
 }
 
 fn single_segment(token: &str) -> Result<Segment, String> {
     if let Some((placeholder, alternates)) = placeholder_name(token) {
-        return Ok(Segment::Key {
-            placeholder,
-            alternates,
-        });
+        return Ok(Segment::Key { placeholder, alternates });
     }
-    if let Some(open) = token.find('(') {
-        if token.ends_with(')') && is_name(&token[..open]) {
-            let args = parse_args(&token[open + 1..token.len() - 1])?;
-            return Ok(Segment::Function {
-                name: token[..open].to_string(),
-                args,
-            });
-        }
+    if let Some(open) = token.find('(')
+        && token.ends_with(')')
+        && is_name(&token[..open])
+    {
+        let args = parse_args(&token[open + 1..token.len() - 1])?;
+        return Ok(Segment::Function { name: token[..open].to_string(), args });
     }
     if token.contains(['{', '}', '<', '>', ' ', '\'', '"', '(', ')']) {
         return Err(format!("cannot read the path segment `{token}`"));
     }
-    Ok(Segment::Literal {
-        name: token.to_string(),
-    })
+    Ok(Segment::Literal { name: token.to_string() })
 }
 
 fn is_name(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$' | '-'))
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$' | '-'))
 }
 
 /// `a={x},b='{y}'`, `'{x}'`, `<address>` or empty.
@@ -287,30 +233,16 @@ fn parse_args(text: &str) -> Result<Vec<FunctionArg>, String> {
     for part in split_top_level_commas(text) {
         let part = part.trim();
         let (name, value) = match part.split_once('=') {
-            Some((name, value)) if is_name(name.trim()) => {
-                (Some(name.trim().to_string()), value.trim())
-            }
+            Some((name, value)) if is_name(name.trim()) => (Some(name.trim().to_string()), value.trim()),
             _ => (None, part),
         };
         let quoted = value.len() >= 2 && value.starts_with('\'') && value.ends_with('\'');
-        let unquoted = if quoted {
-            &value[1..value.len() - 1]
-        } else {
-            value
-        };
+        let unquoted = if quoted { &value[1..value.len() - 1] } else { value };
         let arg = match placeholder_name(unquoted) {
-            Some((placeholder, _)) => FunctionArg {
-                name,
-                value: placeholder,
-                is_placeholder: true,
-                quoted,
-            },
-            None if !unquoted.contains(['{', '}']) => FunctionArg {
-                name,
-                value: unquoted.to_string(),
-                is_placeholder: false,
-                quoted,
-            },
+            Some((placeholder, _)) => FunctionArg { name, value: placeholder, is_placeholder: true, quoted },
+            None if !unquoted.contains(['{', '}']) => {
+                FunctionArg { name, value: unquoted.to_string(), is_placeholder: false, quoted }
+            }
             None => return Err(format!("cannot read the function argument `{part}`")),
         };
         args.push(arg);
@@ -352,27 +284,14 @@ mod tests {
     }
 
     fn key(name: &str) -> Segment {
-        Segment::Key {
-            placeholder: name.into(),
-            alternates: vec![],
-        }
+        Segment::Key { placeholder: name.into(), alternates: vec![] }
     }
 
     #[test]
     fn request_line_with_method_and_keys() {
-        let line = parse_request_line("PATCH /deviceAppManagement/x/{xId}/groupAssignments")
-            .unwrap()
-            .unwrap();
+        let line = parse_request_line("PATCH /deviceAppManagement/x/{xId}/groupAssignments").unwrap().unwrap();
         assert_eq!(line.method, Method::Patch);
-        assert_eq!(
-            line.path.segments,
-            vec![
-                lit("deviceAppManagement"),
-                lit("x"),
-                key("xId"),
-                lit("groupAssignments")
-            ]
-        );
+        assert_eq!(line.path.segments, vec![lit("deviceAppManagement"), lit("x"), key("xId"), lit("groupAssignments")]);
     }
 
     #[test]
@@ -387,10 +306,7 @@ mod tests {
             path("/users/{id | userPrincipalName}/events"),
             vec![
                 lit("users"),
-                Segment::Key {
-                    placeholder: "id".into(),
-                    alternates: vec!["id".into(), "userPrincipalName".into()]
-                },
+                Segment::Key { placeholder: "id".into(), alternates: vec!["id".into(), "userPrincipalName".into()] },
                 lit("events")
             ]
         );
@@ -398,10 +314,7 @@ mod tests {
 
     #[test]
     fn absolute_url_tilde_and_trailing_slash_are_normalised() {
-        assert_eq!(
-            path("https://graph.microsoft.com/beta/me/events/"),
-            vec![lit("me"), lit("events")]
-        );
+        assert_eq!(path("https://graph.microsoft.com/beta/me/events/"), vec![lit("me"), lit("events")]);
         assert_eq!(path("~/things/{id1}/"), vec![lit("things"), key("id1")]);
         assert_eq!(path("policies/x"), vec![lit("policies"), lit("x")]);
     }
@@ -429,50 +342,23 @@ mod tests {
                 ]
             }
         );
-        assert_eq!(
-            path("/me/delta()")[1],
-            Segment::Function {
-                name: "delta".into(),
-                args: vec![]
-            }
-        );
+        assert_eq!(path("/me/delta()")[1], Segment::Function { name: "delta".into(), args: vec![] });
     }
 
     #[test]
     fn query_strings_are_kept_apart() {
-        let template = parse_path(
-            "/me/messages/{id}?$expand=x($filter=id eq '{v}')",
-            &mut Vec::new(),
-        )
-        .unwrap();
-        assert_eq!(
-            template.segments,
-            vec![lit("me"), lit("messages"), key("id")]
-        );
-        assert_eq!(
-            template.query.as_deref(),
-            Some("$expand=x($filter=id eq '{v}')")
-        );
+        let template = parse_path("/me/messages/{id}?$expand=x($filter=id eq '{v}')", &mut Vec::new()).unwrap();
+        assert_eq!(template.segments, vec![lit("me"), lit("messages"), key("id")]);
+        assert_eq!(template.query.as_deref(), Some("$expand=x($filter=id eq '{v}')"));
     }
 
     #[test]
     fn unbalanced_placeholder_is_closed_with_a_warning() {
         let mut warnings = Vec::new();
-        let template = parse_path(
-            "/groups/{group-id/drive/items/{item-id}/follow",
-            &mut warnings,
-        )
-        .unwrap();
+        let template = parse_path("/groups/{group-id/drive/items/{item-id}/follow", &mut warnings).unwrap();
         assert_eq!(
             template.segments,
-            vec![
-                lit("groups"),
-                key("group-id"),
-                lit("drive"),
-                lit("items"),
-                key("item-id"),
-                lit("follow")
-            ]
+            vec![lit("groups"), key("group-id"), lit("drive"), lit("items"), key("item-id"), lit("follow")]
         );
         assert_eq!(warnings.len(), 1);
     }
@@ -484,35 +370,20 @@ mod tests {
             vec![
                 lit("drive"),
                 lit("root"),
-                Segment::Address {
-                    placeholder: "path and filename".into()
-                },
+                Segment::Address { placeholder: "path and filename".into() },
                 lit("content")
             ]
         );
         assert_eq!(
             path("/drives/{drive-id}/root:/{item-path}"),
-            vec![
-                lit("drives"),
-                key("drive-id"),
-                lit("root"),
-                Segment::Address {
-                    placeholder: "item-path".into()
-                }
-            ]
+            vec![lit("drives"), key("drive-id"), lit("root"), Segment::Address { placeholder: "item-path".into() }]
         );
     }
 
     #[test]
     fn dollar_segments_and_casts_are_literals() {
-        assert_eq!(
-            path("/me/photo/$value"),
-            vec![lit("me"), lit("photo"), lit("$value")]
-        );
-        assert_eq!(
-            path("/directory/deletedItems/microsoft.graph.group")[2],
-            lit("microsoft.graph.group")
-        );
+        assert_eq!(path("/me/photo/$value"), vec![lit("me"), lit("photo"), lit("$value")]);
+        assert_eq!(path("/directory/deletedItems/microsoft.graph.group")[2], lit("microsoft.graph.group"));
     }
 
     #[test]

@@ -23,22 +23,14 @@ pub fn parse_type(cell: &Inline, page: &str) -> TypeRef {
 }
 
 fn clean(text: &str) -> String {
-    text.trim()
-        .trim_matches(|c| c == '*' || c == '`' || c == '.')
-        .trim()
-        .to_string()
+    text.trim().trim_matches(|c| c == '*' || c == '`' || c == '.').trim().to_string()
 }
 
 fn parse_single(text: &str, cell: &Inline, page: &str) -> TypeRef {
-    let links: Vec<_> = cell
-        .links
-        .iter()
-        .filter(|l| !l.target.starts_with("http") && !l.target.starts_with('#'))
-        .collect();
+    let links: Vec<_> =
+        cell.links.iter().filter(|l| !l.target.starts_with("http") && !l.target.starts_with('#')).collect();
     if links.len() > 1 {
-        return TypeRef::Untyped {
-            raw: cell.text.trim().to_string(),
-        };
+        return TypeRef::Untyped { raw: cell.text.trim().to_string() };
     }
     if let Some(link) = links.first() {
         return TypeRef::Named {
@@ -50,31 +42,17 @@ fn parse_single(text: &str, cell: &Inline, page: &str) -> TypeRef {
         return TypeRef::Primitive(primitive);
     }
     let name = type_name_from_text(text);
-    if !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
-    {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
         return TypeRef::Named { name, page: None };
     }
-    TypeRef::Untyped {
-        raw: cell.text.trim().to_string(),
-    }
+    TypeRef::Untyped { raw: cell.text.trim().to_string() }
 }
 
 /// `microsoft.graph.identitySet` → `identitySet`; strips `enum`/`object` words.
 fn type_name_from_text(text: &str) -> String {
-    let text = text
-        .trim()
-        .trim_matches(|c| c == '*' || c == '`' || c == '[' || c == ']');
-    let text = text
-        .strip_suffix(" enum")
-        .or_else(|| text.strip_suffix(" object"))
-        .unwrap_or(text)
-        .trim();
-    text.strip_prefix("microsoft.graph.")
-        .unwrap_or(text)
-        .to_string()
+    let text = text.trim().trim_matches(|c| c == '*' || c == '`' || c == '[' || c == ']');
+    let text = text.strip_suffix(" enum").or_else(|| text.strip_suffix(" object")).unwrap_or(text).trim();
+    text.strip_prefix("microsoft.graph.").unwrap_or(text).to_string()
 }
 
 /// Primitive spellings seen in the docs, case-insensitive, with or without
@@ -114,11 +92,7 @@ pub fn primitive(text: &str) -> Option<Primitive> {
 pub fn resolve_link(page: &str, target: &str) -> Result<Option<String>, String> {
     let target = target.trim();
     let target = target.split('#').next().unwrap_or_default();
-    if target.is_empty()
-        || target.starts_with('/')
-        || target.contains("://")
-        || target.starts_with("mailto:")
-    {
+    if target.is_empty() || target.starts_with('/') || target.contains("://") || target.starts_with("mailto:") {
         return Ok(None);
     }
     if !target.to_ascii_lowercase().ends_with(".md") {
@@ -148,21 +122,12 @@ mod tests {
     fn cell(text: &str, links: &[(&str, &str)]) -> Inline {
         Inline {
             text: text.into(),
-            links: links
-                .iter()
-                .map(|(t, l)| Link {
-                    text: t.to_string(),
-                    target: l.to_string(),
-                })
-                .collect(),
+            links: links.iter().map(|(t, l)| Link { text: t.to_string(), target: l.to_string() }).collect(),
         }
     }
 
     fn named(name: &str, page: Option<&str>) -> TypeRef {
-        TypeRef::Named {
-            name: name.into(),
-            page: page.map(str::to_string),
-        }
+        TypeRef::Named { name: name.into(), page: page.map(str::to_string) }
     }
 
     #[test]
@@ -176,71 +141,40 @@ mod tests {
             ("string (url)", Primitive::String),
             ("string, maximum size 20", Primitive::String),
         ] {
-            assert_eq!(
-                parse_type(&cell(text, &[]), "v1.0/resources/x.md"),
-                TypeRef::Primitive(expected),
-                "{text}"
-            );
+            assert_eq!(parse_type(&cell(text, &[]), "v1.0/resources/x.md"), TypeRef::Primitive(expected), "{text}");
         }
     }
 
     #[test]
     fn collections_in_both_spellings() {
         let expected = TypeRef::Collection(Box::new(TypeRef::Primitive(Primitive::String)));
-        assert_eq!(
-            parse_type(&cell("String collection", &[]), "a.md"),
-            expected
-        );
-        assert_eq!(
-            parse_type(&cell("Collection(Edm.String)", &[]), "a.md"),
-            expected
-        );
+        assert_eq!(parse_type(&cell("String collection", &[]), "a.md"), expected);
+        assert_eq!(parse_type(&cell("Collection(Edm.String)", &[]), "a.md"), expected);
     }
 
     #[test]
     fn links_resolve_relative_to_the_page() {
         let ty = parse_type(
-            &cell(
-                "identitySet collection",
-                &[("identitySet", "../resources/identityset.md")],
-            ),
+            &cell("identitySet collection", &[("identitySet", "../resources/identityset.md")]),
             "v1.0/api/user-get.md",
         );
-        assert_eq!(
-            ty,
-            TypeRef::Collection(Box::new(named(
-                "identitySet",
-                Some("v1.0/resources/identityset.md")
-            )))
-        );
+        assert_eq!(ty, TypeRef::Collection(Box::new(named("identitySet", Some("v1.0/resources/identityset.md")))));
     }
 
     #[test]
     fn bare_names_and_unions() {
-        assert_eq!(
-            parse_type(&cell("freeBusyStatus", &[]), "a.md"),
-            named("freeBusyStatus", None)
-        );
+        assert_eq!(parse_type(&cell("freeBusyStatus", &[]), "a.md"), named("freeBusyStatus", None));
         assert!(matches!(
             parse_type(&cell("a or b", &[("a", "a.md"), ("b", "b.md")]), "a.md"),
             TypeRef::Untyped { .. }
         ));
-        assert!(matches!(
-            parse_type(&cell("string/number", &[]), "a.md"),
-            TypeRef::Untyped { .. }
-        ));
+        assert!(matches!(parse_type(&cell("string/number", &[]), "a.md"), TypeRef::Untyped { .. }));
     }
 
     #[test]
     fn links_outside_the_root_are_errors() {
         assert!(resolve_link("v1.0/api/a.md", "../../../../etc/passwd.md").is_err());
-        assert_eq!(
-            resolve_link("v1.0/api/a.md", "/graph/permissions-reference"),
-            Ok(None)
-        );
-        assert_eq!(
-            resolve_link("v1.0/api/a.md", "b.md#section"),
-            Ok(Some("v1.0/api/b.md".into()))
-        );
+        assert_eq!(resolve_link("v1.0/api/a.md", "/graph/permissions-reference"), Ok(None));
+        assert_eq!(resolve_link("v1.0/api/a.md", "b.md#section"), Ok(Some("v1.0/api/b.md".into())));
     }
 }

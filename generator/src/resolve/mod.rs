@@ -7,16 +7,15 @@
 //! Everything is decided in a stable order (sorted names and paths), so the
 //! output does not depend on the order pages were read in.
 
+pub mod areas;
 pub mod names;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Diagnostic, Location, Severity};
-use crate::ir::{
-    self, Example, Ir, Method, OperationKind, Primitive, RequestBody, Segment, TypeRef,
-};
+use crate::ir::{self, Example, Ir, Method, OperationKind, Primitive, RequestBody, Segment, TypeRef};
 use names::Namespace;
 
 pub type ModelId = usize;
@@ -36,6 +35,8 @@ pub struct TypeSpace {
     pub fallback_types: usize,
     /// Type references in all.
     pub type_references: usize,
+    /// Every product area (a cargo feature of the generated crate).
+    pub areas: BTreeSet<String>,
 }
 
 /// Where a generated struct lives.
@@ -62,6 +63,8 @@ pub struct RModel {
     pub open_type: bool,
     /// The flattened map that keeps properties the docs do not list.
     pub extra_field: String,
+    /// The areas whose operations need this type.
+    pub areas: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +99,7 @@ pub struct REnum {
     /// The variant that keeps a value this crate does not know yet.
     pub unknown_variant: String,
     pub is_flags: bool,
+    pub areas: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +125,8 @@ pub struct Node {
     pub children: Vec<NodeId>,
     /// Operations whose method lives on this node's builder.
     pub operations: Vec<OperationId>,
+    /// The areas of every operation at or below this node.
+    pub areas: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -157,6 +163,7 @@ pub struct ROperation {
     pub headers: Vec<String>,
     pub examples: Vec<Example>,
     pub location: Location,
+    pub area: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -190,9 +197,7 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
     resolver.build_models(ir);
     resolver.build_enums(ir);
     resolver.build_operations(ir);
-    let Resolver {
-        space, diagnostics, ..
-    } = resolver;
+    let Resolver { space, diagnostics, .. } = resolver;
     (space, diagnostics)
 }
 
@@ -218,54 +223,25 @@ impl Resolver {
     /// then the first page by path.
     fn declare_types(&mut self, ir: &Ir) {
         for page in &ir.pages {
-            self.pages
-                .insert(page.file.to_ascii_lowercase(), page.file.clone());
+            self.pages.insert(page.file.to_ascii_lowercase(), page.file.clone());
         }
-        let model_keys = ir.models.iter().map(|m| {
-            (
-                full_name(&m.namespace, &m.name),
-                m.properties.len(),
-                &m.location,
-            )
-        });
-        let enum_keys = ir.enums.iter().map(|e| {
-            (
-                full_name(&e.namespace, &e.name),
-                e.members.len(),
-                &e.location,
-            )
-        });
+        let model_keys = ir.models.iter().map(|m| (full_name(&m.namespace, &m.name), m.properties.len(), &m.location));
+        let enum_keys = ir.enums.iter().map(|e| (full_name(&e.namespace, &e.name), e.members.len(), &e.location));
         let canonical_models = self.canonical(model_keys.collect());
         let canonical_enums = self.canonical(enum_keys.collect());
 
         // Name in sorted order of full name, so naming never depends on page order.
         let mut order: Vec<(String, Kind, usize)> = Vec::new();
-        order.extend(
-            canonical_models
-                .iter()
-                .map(|(key, source)| (key.clone(), Kind::Model, *source)),
-        );
-        order.extend(
-            canonical_enums
-                .iter()
-                .map(|(key, source)| (key.clone(), Kind::Enum, *source)),
-        );
+        order.extend(canonical_models.iter().map(|(key, source)| (key.clone(), Kind::Model, *source)));
+        order.extend(canonical_enums.iter().map(|(key, source)| (key.clone(), Kind::Enum, *source)));
         order.sort();
         let mut modules = Namespace::new();
         let mut id_of_model: HashMap<usize, ModelId> = HashMap::new();
         let mut id_of_enum: HashMap<usize, EnumId> = HashMap::new();
         for (key, kind, source) in order {
             let (namespace, name, location) = match kind {
-                Kind::Model => (
-                    &ir.models[source].namespace,
-                    &ir.models[source].name,
-                    &ir.models[source].location,
-                ),
-                Kind::Enum => (
-                    &ir.enums[source].namespace,
-                    &ir.enums[source].name,
-                    &ir.enums[source].location,
-                ),
+                Kind::Model => (&ir.models[source].namespace, &ir.models[source].name, &ir.models[source].location),
+                Kind::Enum => (&ir.enums[source].namespace, &ir.enums[source].name, &ir.enums[source].location),
             };
             let wanted = format!("{}{}", namespace_prefix(namespace), names::type_name(name));
             let (rust_name, renamed) = self.type_names.claim(&wanted);
@@ -292,6 +268,7 @@ impl Resolver {
                         base: None,
                         open_type: ir.models[source].open_type,
                         extra_field: String::new(),
+                        areas: BTreeSet::new(),
                     });
                 }
                 Kind::Enum => {
@@ -306,6 +283,7 @@ impl Resolver {
                         variants: Vec::new(),
                         unknown_variant: String::new(),
                         is_flags: ir.enums[source].is_flags,
+                        areas: BTreeSet::new(),
                     });
                 }
             }
@@ -333,10 +311,7 @@ impl Resolver {
     }
 
     /// Picks one declaration per full name; reports the others.
-    fn canonical(
-        &mut self,
-        declarations: Vec<(String, usize, &Location)>,
-    ) -> BTreeMap<String, usize> {
+    fn canonical(&mut self, declarations: Vec<(String, usize, &Location)>) -> BTreeMap<String, usize> {
         let mut groups: BTreeMap<String, Vec<(usize, usize, &Location)>> = BTreeMap::new();
         for (index, (key, size, location)) in declarations.into_iter().enumerate() {
             groups.entry(key).or_default().push((index, size, location));
@@ -349,10 +324,7 @@ impl Resolver {
                 self.diagnostics.push(Diagnostic::note(
                     Code::DuplicateType,
                     (*location).clone(),
-                    format!(
-                        "`{key}` is also declared on {}; that declaration is used",
-                        winner_location.file
-                    ),
+                    format!("`{key}` is also declared on {}; that declaration is used", winner_location.file),
                 ));
             }
             chosen.insert(key, winner);
@@ -403,25 +375,20 @@ impl Resolver {
             let key = page.to_ascii_lowercase();
             match self.by_page.get(&key) {
                 Some(ids) => {
-                    let named = ids
-                        .iter()
-                        .find(|id| self.simple_name(**id).eq_ignore_ascii_case(&wanted));
+                    let named = ids.iter().find(|id| self.simple_name(**id).eq_ignore_ascii_case(&wanted));
                     return Some(*named.unwrap_or(&ids[0]));
                 }
-                None if !self.pages.contains_key(&key) => {
-                    self.diagnostics.push(Diagnostic::warning(
-                        Code::BrokenLink,
-                        at.clone(),
-                        format!("the link to `{page}` points at a page that does not exist"),
-                    ))
-                }
+                None if !self.pages.contains_key(&key) => self.diagnostics.push(Diagnostic::warning(
+                    Code::BrokenLink,
+                    at.clone(),
+                    format!("the link to `{page}` points at a page that does not exist"),
+                )),
                 None => {}
             }
         }
         let ids = self.by_name.get(&wanted)?;
         let preferred = ids.iter().find(|id| {
-            self.doc_name(**id).starts_with("microsoft.graph.")
-                && self.doc_name(**id).matches('.').count() == 2
+            self.doc_name(**id).starts_with("microsoft.graph.") && self.doc_name(**id).matches('.').count() == 2
         });
         Some(*preferred.unwrap_or(&ids[0]))
     }
@@ -443,11 +410,9 @@ impl Resolver {
         let mut own: Vec<Vec<RField>> = Vec::new();
         for id in 0..self.space.models.len() {
             let source = &ir.models[self.model_sources[id]];
-            let base = source.base.as_ref().and_then(|b| {
-                match self.lookup_base(&b.ty, &source.location) {
-                    Some(base) if base != id => Some(base),
-                    _ => None,
-                }
+            let base = source.base.as_ref().and_then(|b| match self.lookup_base(&b.ty, &source.location) {
+                Some(base) if base != id => Some(base),
+                _ => None,
             });
             self.space.models[id].base = base;
             let fields = source
@@ -488,25 +453,13 @@ impl Resolver {
 
     /// Base fields first (recursively), then own fields; an own field with
     /// the same JSON name as a base field replaces it in place.
-    fn flatten(
-        &mut self,
-        id: ModelId,
-        own: &[Vec<RField>],
-        visiting: &mut Vec<ModelId>,
-    ) -> Vec<RField> {
+    fn flatten(&mut self, id: ModelId, own: &[Vec<RField>], visiting: &mut Vec<ModelId>) -> Vec<RField> {
         if visiting.contains(&id) {
-            let location = Location {
-                file: self.space.models[id].page.clone(),
-                line: 1,
-                column: 1,
-            };
+            let location = Location { file: self.space.models[id].page.clone(), line: 1, column: 1 };
             self.diagnostics.push(Diagnostic::warning(
                 Code::UnresolvedType,
                 location,
-                format!(
-                    "`{}` inherits from itself through its base types",
-                    self.space.models[id].doc_name
-                ),
+                format!("`{}` inherits from itself through its base types", self.space.models[id].doc_name),
             ));
             return Vec::new();
         }
@@ -539,18 +492,9 @@ impl Resolver {
         }
         model.extra_field = taken.claim("additional_properties").0;
         if !renamed.is_empty() {
-            let location = Location {
-                file: model.page.clone(),
-                line: 1,
-                column: 1,
-            };
-            let message = format!(
-                "properties of `{}` collide in snake_case: {}",
-                model.doc_name,
-                renamed.join(", ")
-            );
-            self.diagnostics
-                .push(Diagnostic::note(Code::NameCollision, location, message));
+            let location = Location { file: model.page.clone(), line: 1, column: 1 };
+            let message = format!("properties of `{}` collide in snake_case: {}", model.doc_name, renamed.join(", "));
+            self.diagnostics.push(Diagnostic::note(Code::NameCollision, location, message));
         }
     }
 
@@ -590,6 +534,7 @@ impl Resolver {
             params: Vec::new(),
             children: Vec::new(),
             operations: Vec::new(),
+            areas: BTreeSet::new(),
         });
         let mut node_names = Namespace::new();
         node_names.claim("GraphClient");
@@ -608,23 +553,15 @@ impl Resolver {
             let node = &self.space.nodes[targets[index]];
             let leaf = node.children.is_empty() && ops_at[&targets[index]].len() == 1;
             let callable = matches!(node.segment, Some(Segment::Function { .. }))
-                || (op.kind == OperationKind::Action
-                    && matches!(node.segment, Some(Segment::Literal { .. })));
+                || (op.kind == OperationKind::Action && matches!(node.segment, Some(Segment::Literal { .. })));
             hosted_on_parent[index] = leaf && callable && node.parent.is_some();
         }
         let mut body_names = Namespace::new();
         for (index, (_, op)) in merged.into_iter().enumerate() {
             let target = targets[index];
-            let host = if hosted_on_parent[index] {
-                self.space.nodes[target].parent.unwrap_or(0)
-            } else {
-                target
-            };
-            let params = if hosted_on_parent[index] {
-                std::mem::take(&mut self.space.nodes[target].params)
-            } else {
-                Vec::new()
-            };
+            let host = if hosted_on_parent[index] { self.space.nodes[target].parent.unwrap_or(0) } else { target };
+            let params =
+                if hosted_on_parent[index] { std::mem::take(&mut self.space.nodes[target].params) } else { Vec::new() };
             let body = self.operation_body(&op, target, hosted_on_parent[index], &mut body_names);
             let response = self.response_shape(&op);
             let id = self.space.operations.len();
@@ -644,18 +581,16 @@ impl Resolver {
                 headers: op.headers.clone(),
                 examples: op.examples.clone(),
                 location: op.location.clone(),
+                area: String::new(),
             });
             self.space.nodes[host].operations.push(id);
         }
         // A node whose only operation moved to its parent is not a builder any more.
         for index in 0..self.space.nodes.len() {
             let node = &self.space.nodes[index];
-            let hosted_elsewhere =
-                node.operations.is_empty() && node.children.is_empty() && node.parent.is_some();
-            if hosted_elsewhere {
-                if let Some(parent) = node.parent {
-                    self.space.nodes[parent].children.retain(|c| *c != index);
-                }
+            let hosted_elsewhere = node.operations.is_empty() && node.children.is_empty() && node.parent.is_some();
+            if hosted_elsewhere && let Some(parent) = node.parent {
+                self.space.nodes[parent].children.retain(|c| *c != index);
             }
         }
         self.name_methods();
@@ -673,8 +608,7 @@ impl Resolver {
                     by_key.insert(key, op.clone());
                 }
                 Some(first) => {
-                    if first.request_body != op.request_body || first.response.ty != op.response.ty
-                    {
+                    if first.request_body != op.request_body || first.response.ty != op.response.ty {
                         self.diagnostics.push(Diagnostic::new(
                             Code::OperationConflict,
                             Severity::Note,
@@ -691,19 +625,11 @@ impl Resolver {
                 }
             }
         }
-        by_key
-            .into_iter()
-            .map(|((path, _), op)| (path, op))
-            .collect()
+        by_key.into_iter().map(|((path, _), op)| (path, op)).collect()
     }
 
     /// Finds or creates the node for a path, creating its ancestors too.
-    fn node_for(
-        &mut self,
-        segments: &[Segment],
-        node_names: &mut Namespace,
-        modules: &mut Namespace,
-    ) -> NodeId {
+    fn node_for(&mut self, segments: &[Segment], node_names: &mut Namespace, modules: &mut Namespace) -> NodeId {
         let mut current = 0;
         for (depth, segment) in segments.iter().enumerate() {
             let key = segment_key(segment);
@@ -711,26 +637,16 @@ impl Resolver {
                 .children
                 .iter()
                 .copied()
-                .find(|c| {
-                    self.space.nodes[*c]
-                        .segment
-                        .as_ref()
-                        .map(segment_key)
-                        .as_deref()
-                        == Some(key.as_str())
-                });
+                .find(|c| self.space.nodes[*c].segment.as_ref().map(segment_key).as_deref() == Some(key.as_str()));
             current = match existing {
                 Some(child) => child,
                 None => {
                     let parent = &self.space.nodes[current];
                     let stem = parent.rust_name.strip_suffix("Request").unwrap_or("");
                     let stem = if current == 0 { "" } else { stem };
-                    let (rust_name, _) =
-                        node_names.claim(&format!("{stem}{}Request", segment_piece(segment)));
+                    let (rust_name, _) = node_names.claim(&format!("{stem}{}Request", segment_piece(segment)));
                     let module = if depth == 0 {
-                        modules
-                            .claim(&names::module_name(&segment_piece(segment)))
-                            .0
+                        modules.claim(&names::module_name(&segment_piece(segment))).0
                     } else {
                         parent.module.clone()
                     };
@@ -746,6 +662,7 @@ impl Resolver {
                         params: segment_params(segment),
                         children: Vec::new(),
                         operations: Vec::new(),
+                        areas: BTreeSet::new(),
                     });
                     self.space.nodes[current].children.push(id);
                     id
@@ -762,8 +679,7 @@ impl Resolver {
         hosted: bool,
         body_names: &mut Namespace,
     ) -> Option<RType> {
-        let ends_in_ref =
-            matches!(op.path.segments.last(), Some(Segment::Literal { name }) if name == "$ref");
+        let ends_in_ref = matches!(op.path.segments.last(), Some(Segment::Literal { name }) if name == "$ref");
         if ends_in_ref && matches!(op.method, Method::Post | Method::Put) {
             return Some(RType::Reference);
         }
@@ -772,11 +688,7 @@ impl Resolver {
             RequestBody::Type(ty) => Some(self.resolve_type(ty, &op.location)),
             RequestBody::Parameters(properties) => {
                 let node = &self.space.nodes[target];
-                let stem = node
-                    .rust_name
-                    .strip_suffix("Request")
-                    .unwrap_or(&node.rust_name)
-                    .to_string();
+                let stem = node.rust_name.strip_suffix("Request").unwrap_or(&node.rust_name).to_string();
                 let suffix = if hosted {
                     String::new()
                 } else {
@@ -798,16 +710,13 @@ impl Resolver {
                     rust_name,
                     home: Home::Requests { module },
                     doc_name: format!("{} {}", op.method.as_str(), op.path.raw),
-                    description: format!(
-                        "The request body of `{} {}`.",
-                        op.method.as_str(),
-                        op.path.raw
-                    ),
+                    description: format!("The request body of `{} {}`.", op.method.as_str(), op.path.raw),
                     page: op.location.file.clone(),
                     fields,
                     base: None,
                     open_type: false,
                     extra_field: String::new(),
+                    areas: BTreeSet::new(),
                 });
                 self.name_fields(id);
                 Some(RType::Model(id))
@@ -816,8 +725,7 @@ impl Resolver {
     }
 
     fn response_shape(&mut self, op: &ir::Operation) -> ResponseShape {
-        let ends_in_value =
-            matches!(op.path.segments.last(), Some(Segment::Literal { name }) if name == "$value");
+        let ends_in_value = matches!(op.path.segments.last(), Some(Segment::Literal { name }) if name == "$value");
         if ends_in_value {
             return ResponseShape::Bytes;
         }
@@ -922,10 +830,8 @@ fn segment_key(segment: &Segment) -> String {
         Segment::Key { .. } => "{}".into(),
         Segment::Address { .. } => ":{}:".into(),
         Segment::Function { name, args } => {
-            let mut arg_names: Vec<String> = args
-                .iter()
-                .map(|a| a.name.clone().unwrap_or_default().to_ascii_lowercase())
-                .collect();
+            let mut arg_names: Vec<String> =
+                args.iter().map(|a| a.name.clone().unwrap_or_default().to_ascii_lowercase()).collect();
             arg_names.sort();
             format!("{}({})", name.to_ascii_lowercase(), arg_names.join(","))
         }
@@ -933,11 +839,7 @@ fn segment_key(segment: &Segment) -> String {
 }
 
 fn path_key(segments: &[Segment]) -> String {
-    segments
-        .iter()
-        .map(segment_key)
-        .collect::<Vec<_>>()
-        .join("/")
+    segments.iter().map(segment_key).collect::<Vec<_>>().join("/")
 }
 
 fn segment_display(segment: &Segment) -> String {
@@ -949,16 +851,8 @@ fn segment_display(segment: &Segment) -> String {
             let args: Vec<String> = args
                 .iter()
                 .map(|a| {
-                    let value = if a.is_placeholder {
-                        format!("{{{}}}", a.value)
-                    } else {
-                        a.value.clone()
-                    };
-                    let value = if a.quoted {
-                        format!("'{value}'")
-                    } else {
-                        value
-                    };
+                    let value = if a.is_placeholder { format!("{{{}}}", a.value) } else { a.value.clone() };
+                    let value = if a.quoted { format!("'{value}'") } else { value };
                     match &a.name {
                         Some(name) => format!("{name}={value}"),
                         None => value,
@@ -990,10 +884,7 @@ fn segment_piece(segment: &Segment) -> String {
 
 fn heck_upper(name: &str) -> String {
     use heck::ToUpperCamelCase;
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .to_upper_camel_case()
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect::<String>().to_upper_camel_case()
 }
 
 /// The method name a segment is reached by.
@@ -1017,31 +908,23 @@ fn segment_method(segment: &Segment) -> String {
 fn segment_params(segment: &Segment) -> Vec<Param> {
     match segment {
         Segment::Literal { .. } => Vec::new(),
-        Segment::Key { placeholder, .. } => vec![Param {
-            rust_name: names::value_name(placeholder),
-            kind: ParamKind::Key,
-        }],
-        Segment::Address { placeholder } => vec![Param {
-            rust_name: names::value_name(placeholder),
-            kind: ParamKind::Address,
-        }],
+        Segment::Key { placeholder, .. } => {
+            vec![Param { rust_name: names::value_name(placeholder), kind: ParamKind::Key }]
+        }
+        Segment::Address { placeholder } => {
+            vec![Param { rust_name: names::value_name(placeholder), kind: ParamKind::Address }]
+        }
         Segment::Function { args, .. } => args
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let base = a.name.clone().unwrap_or_else(|| {
-                    if a.is_placeholder {
-                        a.value.clone()
-                    } else {
-                        format!("arg{i}")
-                    }
-                });
+                let base = a
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| if a.is_placeholder { a.value.clone() } else { format!("arg{i}") });
                 Param {
                     rust_name: names::value_name(&base),
-                    kind: ParamKind::FunctionArg {
-                        name: a.name.clone(),
-                        quoted: a.quoted,
-                    },
+                    kind: ParamKind::FunctionArg { name: a.name.clone(), quoted: a.quoted },
                 }
             })
             .collect(),

@@ -11,11 +11,10 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Strict and reserved keywords of Rust 2024 (`gen` included).
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
+    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
+    "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -57,9 +56,7 @@ pub fn is_keyword(word: &str) -> bool {
 /// Keeps ASCII letters and digits and turns everything else into word breaks,
 /// so heck sees `@odata.type` as `odata type`.
 fn words(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect::<String>()
 }
 
 /// `mobileAppProvisioningConfigGroupAssignment` → `MobileAppProvisioningConfigGroupAssignment`.
@@ -142,11 +139,7 @@ impl Namespace {
             return (wanted.to_string(), false);
         }
         let base = wanted.strip_prefix("r#").unwrap_or(wanted);
-        let separator = if base.ends_with(|c: char| c.is_ascii_digit()) {
-            "_"
-        } else {
-            ""
-        };
+        let separator = if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
         for n in 2.. {
             let candidate = format!("{base}{separator}{n}");
             if self.taken.insert(candidate.to_ascii_lowercase()) {
