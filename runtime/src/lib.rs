@@ -1,0 +1,67 @@
+//! HTTP support for the generated Microsoft Graph SDK.
+//!
+//! The generated crate is thin: each operation builds a [`Request`] from a
+//! [`RequestPath`], a [`Method`] and a [`ResponseKind`]. Everything every
+//! operation needs lives here, once:
+//!
+//! - [`Client`]: base URL, bearer token or [`TokenProvider`], [`RetryPolicy`].
+//! - [`RequestPath`]: paths built a segment at a time, so ids are always
+//!   encoded as exactly one segment.
+//! - [`Request`]: OData query options, headers, bodies, retries on
+//!   throttling (429/503/504, honouring `Retry-After`), decoding with the
+//!   failing JSON path in the error, and paging via [`Request::items`].
+//! - [`Error`]: transport, status (with Graph's error body), decode,
+//!   serialise and auth failures. No error or `Debug` output contains the
+//!   token.
+//! - [`testing`]: round-trip assertions for the generated model tests.
+//!
+//! ```no_run
+//! use futures::StreamExt;
+//! use graph_runtime::{Client, Method, Page, Request, RequestPath, ResponseKind};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct User {
+//!     id: String,
+//!     #[serde(rename = "displayName")]
+//!     display_name: Option<String>,
+//! }
+//!
+//! # async fn run() -> Result<(), graph_runtime::Error> {
+//! let client = Client::with_token("https://graph.microsoft.com/v1.0", "<token>");
+//!
+//! // GET /users/{id}
+//! let path = RequestPath::root().segment("users").key("adele@contoso.com");
+//! let user: User = Request::new(&client, Method::GET, path, ResponseKind::Json)
+//!     .select(&["id", "displayName"])
+//!     .send()
+//!     .await?;
+//! println!("{} {:?}", user.id, user.display_name);
+//!
+//! // GET /users?$filter=…, every page
+//! let path = RequestPath::root().segment("users");
+//! let mut users = Request::<Page<User>>::new(&client, Method::GET, path, ResponseKind::Json)
+//!     .filter("startswith(displayName,'A')")
+//!     .top(100)
+//!     .items();
+//! while let Some(user) = users.next().await {
+//!     println!("{}", user?.id);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod error;
+mod model;
+mod path;
+mod request;
+pub mod testing;
+mod transport;
+
+pub use reqwest::Method;
+
+pub use client::{BoxError, Client, ClientBuilder, RetryPolicy, TokenProvider};
+pub use error::{Error, GraphError, InnerError};
+pub use model::{Binary, Page, Reference};
+pub use path::{FunctionArg, RequestPath};
+pub use request::{Request, ResponseKind};
