@@ -207,7 +207,7 @@ impl Cx<'_> {
                 }
                 continue;
             }
-            if is_group_label(row) {
+            if is_group_label(row, table.header.len()) {
                 continue;
             }
             let name = clean_name(&cell_text(row, 0));
@@ -309,7 +309,12 @@ impl Cx<'_> {
                     },
                     _ => continue,
                 };
-                enums.push(self.enum_from_table(name, table, &columns, section.line));
+                let mut en = self.enum_from_table(name, table, &columns, section.line);
+                if named_section.is_some() {
+                    // The page's description is about the page, not this one enum.
+                    en.description = section.paragraphs.first().map(|p| p.inline.text.clone()).unwrap_or_default();
+                }
+                enums.push(en);
             }
         }
         enums
@@ -324,7 +329,7 @@ impl Cx<'_> {
     ) -> Enum {
         let value_column = columns.value.filter(|&i| i != 0);
         let mut members = Vec::new();
-        for row in table.rows.iter().filter(|r| !r.is_continuation && !is_group_label(r)) {
+        for row in table.rows.iter().filter(|r| !r.is_continuation && !is_group_label(r, table.header.len())) {
             let member = clean_name(&cell_text(row, 0));
             if member.is_empty() {
                 continue;
@@ -608,9 +613,10 @@ fn cell_text(row: &Row, index: usize) -> String {
     row.cells.get(index).map(|c| c.inline.text.trim().to_string()).unwrap_or_default()
 }
 
-/// `|**Onboarding**|||`: a label row grouping the rows below it.
-fn is_group_label(row: &Row) -> bool {
-    row.cells.iter().skip(1).all(|c| c.inline.text.trim().is_empty()) && row.cells.len() > 1 || row.cells.len() == 1
+/// `|**Onboarding**|||`: a label row grouping the rows below it (only
+/// tables with more than one column have them).
+fn is_group_label(row: &Row, columns: usize) -> bool {
+    columns > 1 && row.cells.iter().skip(1).all(|c| c.inline.text.trim().is_empty())
 }
 
 fn clean_name(text: &str) -> String {

@@ -109,10 +109,8 @@ fn models_mod(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
 }
 
 fn requests_mod(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
-    let modules = super::requests::modules(space).into_iter().map(|module| {
-        let areas: BTreeSet<String> =
-            space.nodes.iter().filter(|n| n.module == module).flat_map(|n| n.areas.iter().cloned()).collect();
-        let gate = cfg(options, &areas);
+    let modules = super::requests::modules(space).into_iter().map(|(module, contents)| {
+        let gate = cfg(options, &contents.areas(space));
         let module = ident(&module);
         quote! { #gate pub mod #module; }
     });

@@ -71,7 +71,7 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
         })
         .map(|(id, model, module)| {
             let path = format!("src/models/{module}.rs");
-            let body = format_tokens(&path, models::model(space, id))?;
+            let body = format_tokens(&path, models::model_struct(space, id))?;
             Ok(GeneratedFile { contents: with_header(&[&model.page], &body), path })
         })
         .collect();

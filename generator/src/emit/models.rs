@@ -7,16 +7,6 @@ use super::doc_lines;
 use super::types::{field_type, ident};
 use crate::resolve::{Home, ModelId, REnum, TypeSpace};
 
-/// A file holding one model struct.
-pub fn model(space: &TypeSpace, id: ModelId) -> TokenStream {
-    let item = model_struct(space, id);
-    quote! {
-        use serde::{Deserialize, Serialize};
-
-        #item
-    }
-}
-
 /// The struct itself: every documented property as an optional field, plus a
 /// flattened map that keeps whatever else the service sends, so a value read
 /// and written back loses nothing.
@@ -50,7 +40,7 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
     let extra = ident(&model.extra_field);
     quote! {
         #doc
-        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
         pub struct #name {
             #(#fields)*
             /// Properties the documentation does not list, kept so that nothing is lost.
@@ -77,11 +67,19 @@ pub fn enumeration(en: &REnum) -> TokenStream {
     let variants: Vec<_> = en.variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
     let variant_docs = en.variants.iter().map(|v| doc_lines(&v.description));
     let json_names: Vec<&str> = en.variants.iter().map(|v| v.json_name.as_str()).collect();
+    let to_string = if en.variants.is_empty() {
+        quote! { let #name::#unknown(value) = value; value }
+    } else {
+        quote! {
+            match value {
+                #name::#unknown(value) => value,
+                known => known.as_str().to_string(),
+            }
+        }
+    };
     quote! {
-        use serde::{Deserialize, Serialize};
-
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(from = "String", into = "String")]
         pub enum #name {
             #( #variant_docs #variants, )*
@@ -110,10 +108,7 @@ pub fn enumeration(en: &REnum) -> TokenStream {
 
         impl From<#name> for String {
             fn from(value: #name) -> Self {
-                match value {
-                    #name::#unknown(value) => value,
-                    known => known.as_str().to_string(),
-                }
+                #to_string
             }
         }
 

@@ -1,7 +1,7 @@
 //! Request builders: one struct per path prefix, mirroring the URL, so
 //! `client.users().by_id(id).events().list()` reads like the path it calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -10,7 +10,7 @@ use super::models::model_struct;
 use super::types::{body_param_type, ident, rust_type};
 use super::{EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_tokens, with_header};
 use crate::ir::Segment;
-use crate::resolve::{Home, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
+use crate::resolve::{Home, ModelId, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
 
 /// `src/client.rs` (the root builder) and one `src/requests/<module>.rs` per first path segment.
 pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFile>, EmitError> {
@@ -23,39 +23,54 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
     let path = "src/client.rs".to_string();
     files.push(GeneratedFile { contents: with_header(&refs(&root_pages), &format_tokens(&path, client)?), path });
 
-    let mut modules: BTreeMap<&str, Vec<NodeId>> = BTreeMap::new();
-    for (id, node) in space.nodes.iter().enumerate().skip(1) {
-        if is_builder(node) {
-            modules.entry(node.module.as_str()).or_default().push(id);
-        }
-    }
-    for (module, nodes) in modules {
-        let mut items: Vec<TokenStream> = nodes.iter().map(|id| node_items(space, options, *id)).collect();
-        let bodies: Vec<usize> = (0..space.models.len())
-            .filter(|id| matches!(&space.models[*id].home, Home::Requests { module: m } if m == module))
-            .collect();
-        if !bodies.is_empty() {
-            items.insert(0, quote! { use serde::{Deserialize, Serialize}; });
-            items.extend(bodies.iter().map(|id| {
-                let gate = cfg(options, &space.models[*id].areas);
-                let item = model_struct(space, *id);
-                quote! { #gate #item }
-            }));
-        }
+    for (module, contents) in modules(space) {
+        let mut items: Vec<TokenStream> = contents.nodes.iter().map(|id| node_items(space, options, *id)).collect();
+        items.extend(contents.bodies.iter().map(|id| {
+            let gate = cfg(options, &space.models[*id].areas);
+            let item = model_struct(space, *id);
+            quote! { #gate #item }
+        }));
         let path = format!("src/requests/{module}.rs");
-        let pages = pages_of(space, &nodes);
+        let mut pages = pages_of(space, &contents.nodes);
+        pages.extend(contents.bodies.iter().map(|id| space.models[*id].page.clone()));
+        pages.sort();
+        pages.dedup();
         let body = format_tokens(&path, quote! { #(#items)* })?;
         files.push(GeneratedFile { contents: with_header(&refs(&pages), &body), path });
     }
     Ok(files)
 }
 
-/// The `requests` submodules, in the order `requests/mod.rs` declares them.
-pub fn modules(space: &TypeSpace) -> Vec<String> {
-    let mut modules: Vec<String> =
-        space.nodes.iter().skip(1).filter(|n| is_builder(n)).map(|n| n.module.clone()).collect();
-    modules.sort();
-    modules.dedup();
+/// What one `requests` submodule holds.
+#[derive(Default)]
+pub struct ModuleContents {
+    pub nodes: Vec<NodeId>,
+    /// Parameter bodies of the operations in it.
+    pub bodies: Vec<ModelId>,
+}
+
+impl ModuleContents {
+    /// Every area something in the module belongs to.
+    pub fn areas(&self, space: &TypeSpace) -> BTreeSet<String> {
+        let nodes = self.nodes.iter().flat_map(|id| space.nodes[*id].areas.iter());
+        let bodies = self.bodies.iter().flat_map(|id| space.models[*id].areas.iter());
+        nodes.chain(bodies).cloned().collect()
+    }
+}
+
+/// The `requests` submodules by name: builders, and parameter bodies.
+pub fn modules(space: &TypeSpace) -> BTreeMap<String, ModuleContents> {
+    let mut modules: BTreeMap<String, ModuleContents> = BTreeMap::new();
+    for (id, node) in space.nodes.iter().enumerate().skip(1) {
+        if is_builder(node) {
+            modules.entry(node.module.clone()).or_default().nodes.push(id);
+        }
+    }
+    for (id, model) in space.models.iter().enumerate() {
+        if let Home::Requests { module } = &model.home {
+            modules.entry(module.clone()).or_default().bodies.push(id);
+        }
+    }
     modules
 }
 
