@@ -5,7 +5,7 @@ use docgen_tests::{ir_text, root, rust_text, source};
 
 #[test]
 fn fixture_pages_ir() {
-    let base = root().join("tests/fixtures/pages");
+    let base = root().join("tests/fixtures");
     insta::glob!("fixtures/pages/*.md", |path| {
         insta::assert_snapshot!(ir_text(&source(path, &base)));
     });
@@ -13,7 +13,7 @@ fn fixture_pages_ir() {
 
 #[test]
 fn fixture_pages_rust() {
-    let base = root().join("tests/fixtures/pages");
+    let base = root().join("tests/fixtures");
     insta::glob!("fixtures/pages/*.md", |path| {
         insta::assert_snapshot!(rust_text(&[source(path, &base)], "fixtures"));
     });

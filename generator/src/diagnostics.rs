@@ -67,8 +67,6 @@ pub enum Code {
     TodoPlaceholder,
     /// PATCH or DELETE addressed to a collection path with no key segment.
     CollectionWrite,
-    /// A table row has a different number of cells than its header.
-    TableRowShape,
     /// A page of a known kind produced nothing.
     NothingExtracted,
     /// A page's kind could not be told from its front matter or folder.
@@ -95,7 +93,6 @@ impl Code {
             Code::NameCollision => "name-collision",
             Code::TodoPlaceholder => "todo-placeholder",
             Code::CollectionWrite => "collection-write",
-            Code::TableRowShape => "table-row-shape",
             Code::NothingExtracted => "nothing-extracted",
             Code::UnknownPageKind => "unknown-page-kind",
         }

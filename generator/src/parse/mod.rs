@@ -203,6 +203,7 @@ impl PageBuilder {
                 });
             }
             Block::Paragraph(paragraph) => {
+                self.check_links(paragraph.inline.links.iter().map(|l| l.target.as_str()), paragraph.line);
                 if self.page.namespace.is_none()
                     && let Some(ns) = paragraph.inline.text.strip_prefix("Namespace:")
                 {
@@ -232,8 +233,19 @@ impl PageBuilder {
         }
     }
 
+    /// Links are only ever resolved to names, never opened; one that climbs
+    /// out of the docs root is still reported, since it cannot be right.
+    fn check_links<'a>(&mut self, targets: impl Iterator<Item = &'a str>, line: u32) {
+        for target in targets {
+            if let Err(error) = type_cell::resolve_link(&self.page.file, target) {
+                self.diagnostics.push(Diagnostic::warning(Code::LinkOutsideRoot, self.location(line), error));
+            }
+        }
+    }
+
     fn check_table(&mut self, table: &Table) {
         for row in &table.rows {
+            self.check_links(row.cells.iter().flat_map(|c| c.inline.links.iter().map(|l| l.target.as_str())), row.line);
             if row.cells.iter().any(|c| c.inline.text.contains("TODO")) {
                 self.diagnostics.push(Diagnostic::warning(
                     Code::TodoPlaceholder,
