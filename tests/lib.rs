@@ -56,3 +56,17 @@ pub fn rust_text(sources: &[SourceFile], label: &str) -> String {
     }
     text
 }
+
+/// What each page of a docs folder produced in the crate generated from the
+/// whole folder (so links resolve), keyed by page path.
+pub fn rust_by_page(sources: &[SourceFile], label: &str) -> Vec<(String, String)> {
+    let options = emit_options(label);
+    let generated = docgen::generate(sources, &options).unwrap_or_else(|e| panic!("{e}"));
+    sources
+        .iter()
+        .map(|s| {
+            let rust = docgen::emit::page_rust(&generated.space, &options, &s.path).unwrap_or_else(|e| panic!("{e}"));
+            (s.path.clone(), rust)
+        })
+        .collect()
+}

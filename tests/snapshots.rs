@@ -1,10 +1,21 @@
 //! Snapshot tests: a page in, its IR and its Rust out, one snapshot per page.
 //! Review changes with `cargo insta review`; CI never writes snapshots.
 
-use docgen_tests::{ir_text, root, rust_text, source};
+use std::sync::Mutex;
+
+use docgen_tests::{ir_text, root, rust_by_page, rust_text, source};
+
+/// insta counts `glob!` failures in one global stack, so two glob tests running
+/// at once would report each other's failures: they take turns.
+static GLOB: Mutex<()> = Mutex::new(());
+
+fn one_glob_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    GLOB.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 #[test]
 fn fixture_pages_ir() {
+    let _turn = one_glob_at_a_time();
     let base = root().join("tests/fixtures");
     insta::glob!("fixtures/pages/*.md", |path| {
         insta::assert_snapshot!(ir_text(&source(path, &base)));
@@ -13,6 +24,7 @@ fn fixture_pages_ir() {
 
 #[test]
 fn fixture_pages_rust() {
+    let _turn = one_glob_at_a_time();
     let base = root().join("tests/fixtures");
     insta::glob!("fixtures/pages/*.md", |path| {
         insta::assert_snapshot!(rust_text(&[source(path, &base)], "fixtures"));
@@ -21,8 +33,22 @@ fn fixture_pages_rust() {
 
 #[test]
 fn docs_input_pages_ir() {
+    let _turn = one_glob_at_a_time();
     let base = root().join("docs-input");
     insta::glob!("../docs-input", "**/*.md", |path| {
         insta::assert_snapshot!(ir_text(&source(path, &base)));
+    });
+}
+
+#[test]
+fn docs_input_pages_rust() {
+    let _turn = one_glob_at_a_time();
+    let base = root().join("docs-input");
+    let sources = docgen::source::read_docs(&base).expect("docs-input is readable");
+    let by_page = rust_by_page(&sources, "docs-input");
+    insta::glob!("../docs-input", "**/*.md", |path| {
+        let page = source(path, &base).path;
+        let rust = by_page.iter().find(|(p, _)| *p == page).map(|(_, rust)| rust.as_str()).unwrap_or_default();
+        insta::assert_snapshot!(rust);
     });
 }

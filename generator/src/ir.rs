@@ -242,7 +242,8 @@ pub struct Operation {
     pub response: Response,
     /// Names of the OData query options the page documents (`$select`, …).
     pub query_options: Vec<String>,
-    /// Request headers the page documents, other than Authorization.
+    /// Request headers the page documents that a caller may set (not
+    /// Authorization, Content-Type, Content-Length or Accept, which the runtime sets).
     pub headers: Vec<String>,
     pub examples: Vec<Example>,
     /// The request line in the HTTP request block.

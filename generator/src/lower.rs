@@ -504,7 +504,7 @@ impl Cx<'_> {
             .chain(self.sections("optional request headers"))
             .flat_map(|s| &s.tables)
             .flat_map(|t| t.rows.iter().map(|r| clean_name(&cell_text(r, 0))))
-            .filter(|h| !h.is_empty() && !h.eq_ignore_ascii_case("authorization"))
+            .filter(|h| !h.is_empty() && !is_transport_header(h))
             .collect();
         headers.sort_by_key(|h| h.to_ascii_lowercase());
         headers.dedup_by_key(|h| h.to_ascii_lowercase());
@@ -611,6 +611,11 @@ fn is_heading(section: &Section, name: &str) -> bool {
 
 fn cell_text(row: &Row, index: usize) -> String {
     row.cells.get(index).map(|c| c.inline.text.trim().to_string()).unwrap_or_default()
+}
+
+/// Headers the runtime sets itself; the pages document them, callers never set them.
+fn is_transport_header(name: &str) -> bool {
+    ["authorization", "content-type", "content-length", "accept"].iter().any(|h| name.eq_ignore_ascii_case(h))
 }
 
 /// `|**Onboarding**|||`: a label row grouping the rows below it (only

@@ -50,8 +50,6 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsRequest {
     /// Read every iosLobAppProvisioningConfiguration object in the tenant.
     ///
     /// `GET /deviceAppManagement/iosLobAppProvisioningConfigurations`, documented on `api/list-ioslobappprovisioningconfigurations.md`.
-    ///
-    /// Request headers the page documents: Accept.
     pub fn list(
         &self,
     ) -> graph_runtime::Request<
@@ -97,8 +95,6 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
     /// Read the properties of one iosLobAppProvisioningConfiguration object.
     ///
     /// `GET /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}`, documented on `api/get-ioslobappprovisioningconfiguration.md`.
-    ///
-    /// Request headers the page documents: Accept.
     pub fn get(
         &self,
     ) -> graph_runtime::Request<crate::models::IosLobAppProvisioningConfiguration> {
@@ -114,8 +110,6 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
     /// Set the group assignments and assignment targets of an iosLobAppProvisioningConfiguration in one call. The lists sent replace the ones the configuration had.
     ///
     /// `POST /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/assign`, documented on `api/ioslobappprovisioningconfiguration-assign.md`.
-    ///
-    /// Request headers the page documents: Content-Type.
     pub fn assign(
         &self,
         body: &crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody,
@@ -174,11 +168,9 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsR
     }
     /// Create groupAssignments
     ///
-    /// Deploy an iOS app provisioning configuration to one more Azure AD group by adding a mobileAppProvisioningConfigGroupAssignment object.
+    /// Deploy an iOS app provisioning configuration to one or more Azure AD groups by adding a mobileAppProvisioningConfigGroupAssignment object.
     ///
     /// `POST /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments`, documented on `api/create-groupassignments.md`.
-    ///
-    /// Request headers the page documents: Content-Type.
     pub fn create(
         &self,
         body: &crate::models::MobileAppProvisioningConfigGroupAssignment,
@@ -198,8 +190,6 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsR
     /// Update the properties of a groupAssignments object.
     ///
     /// `PATCH /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments`, documented on `api/update-groupassignments.md`.
-    ///
-    /// Request headers the page documents: Content-Type.
     pub fn update(
         &self,
         body: &crate::models::MobileAppProvisioningConfigGroupAssignment,

@@ -92,6 +92,30 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
     Ok(files)
 }
 
+/// The Rust one page produced, for review: its models and enums, and its
+/// operations as methods in an `impl` of the builder that holds them. Built
+/// from the same functions as the crate's files.
+pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result<String, EmitError> {
+    let mut items: Vec<TokenStream> = Vec::new();
+    let models = (0..space.models.len()).filter(|id| space.models[*id].page == page);
+    items.extend(models.map(|id| models::model_struct(space, id)));
+    items.extend(space.enums.iter().filter(|e| e.page == page).map(models::enumeration));
+    for (host, node) in space.nodes.iter().enumerate() {
+        let methods: Vec<TokenStream> = node
+            .operations
+            .iter()
+            .map(|id| &space.operations[*id])
+            .filter(|op| op.page == page)
+            .map(|op| requests::operation(space, options, host, op))
+            .collect();
+        if !methods.is_empty() {
+            let name = quote::format_ident!("{}", node.rust_name);
+            items.push(quote::quote! { impl #name { #(#methods)* } });
+        }
+    }
+    format_tokens(page, quote::quote! { #(#items)* })
+}
+
 /// Parses tokens as a file and prints them with prettyplease.
 pub fn format_tokens(path: &str, tokens: TokenStream) -> Result<String, EmitError> {
     let file = syn::parse2::<syn::File>(tokens)

@@ -230,7 +230,7 @@ fn segment_path(segment: Option<&Segment>, params: &[Param]) -> TokenStream {
     }
 }
 
-fn operation(space: &TypeSpace, options: &EmitOptions, host: NodeId, op: &ROperation) -> TokenStream {
+pub(super) fn operation(space: &TypeSpace, options: &EmitOptions, host: NodeId, op: &ROperation) -> TokenStream {
     let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
     let method_name = ident(&op.rust_name);
     let path = if op.target == host {
