@@ -364,13 +364,14 @@ impl Cx<'_> {
         let query_options = self.query_options();
         let headers = self.headers();
         let examples = self.examples();
+        let string_parameters = self.string_parameters();
         let mut operations: Vec<Operation> = self
             .page
             .request_lines
             .iter()
             .map(|(line, at)| Operation {
                 method: line.method,
-                path: line.path.clone(),
+                path: quote_string_arguments(&line.path, &string_parameters),
                 kind: operation_kind(line.method, &line.path, &title, body_is_parameters, &response),
                 title: title.clone(),
                 description: description.clone(),
@@ -397,6 +398,26 @@ impl Cx<'_> {
             operations[index].examples.push(example);
         }
         operations
+    }
+
+    /// Names (lower-cased) of function parameters the page types as String:
+    /// OData wants those quoted even where the path template shows them bare.
+    fn string_parameters(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for table in
+            self.sections("function parameters").chain(self.sections("path parameters")).flat_map(|s| &s.tables)
+        {
+            let Some(columns) = Columns::of(table) else { continue };
+            for row in &table.rows {
+                let is_string =
+                    columns.ty.and_then(|i| row.cells.get(i)).map(|c| parse_type(&c.inline, &self.page.file))
+                        == Some(TypeRef::Primitive(Primitive::String));
+                if is_string {
+                    names.push(clean_name(&cell_text(row, 0)).to_ascii_lowercase());
+                }
+            }
+        }
+        names
     }
 
     /// The body type and whether it is an action's parameter list.
@@ -662,7 +683,21 @@ fn is_flag_values(members: &[EnumMember]) -> bool {
     }
 }
 
-/// The first `NNN` status in the prose (`200 OK`, `` `201 Created` ``).
+/// Marks function arguments whose parameter is documented as a String as quoted.
+fn quote_string_arguments(path: &PathTemplate, string_parameters: &[String]) -> PathTemplate {
+    let mut path = path.clone();
+    for segment in &mut path.segments {
+        if let Segment::Function { args, .. } = segment {
+            for arg in args.iter_mut().filter(|a| a.is_placeholder && !a.quoted) {
+                let name = arg.name.as_deref().unwrap_or(&arg.value).to_ascii_lowercase();
+                arg.quoted = string_parameters.contains(&name);
+            }
+        }
+    }
+    path
+}
+
+/// The first success or redirect status in the prose (`200 OK`, `` `201 Created` ``, `302 Found`).
 fn status_in(text: &str) -> Option<u16> {
     let bytes = text.as_bytes();
     for i in 0..bytes.len().saturating_sub(2) {
@@ -671,7 +706,7 @@ fn status_in(text: &str) -> Option<u16> {
         let bounded_after = bytes.get(i + 3).is_none_or(|b| !b.is_ascii_alphanumeric());
         if is_number && bounded_before && bounded_after {
             let code: u16 = text[i..i + 3].parse().ok()?;
-            if (200..300).contains(&code) {
+            if (200..400).contains(&code) {
                 return Some(code);
             }
         }

@@ -62,6 +62,6 @@ pub use reqwest::Method;
 
 pub use client::{BoxError, Client, ClientBuilder, RetryPolicy, TokenProvider};
 pub use error::{Error, GraphError, InnerError};
-pub use model::{Binary, Page, Reference};
+pub use model::{Binary, Flags, Page, Reference};
 pub use path::{FunctionArg, RequestPath};
 pub use request::{Request, ResponseKind};

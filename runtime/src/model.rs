@@ -127,3 +127,61 @@ impl Reference {
         Reference { odata_id: odata_id.into() }
     }
 }
+
+/// The values of a flags enum, which Graph sends as one comma-separated
+/// string (`"read,write"`). `T` is a generated enum, built from and written
+/// as its string form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Flags<T>(pub Vec<T>);
+
+impl<T: PartialEq> Flags<T> {
+    /// Whether `value` is one of the flags set.
+    pub fn contains(&self, value: &T) -> bool {
+        self.0.contains(value)
+    }
+}
+
+impl<T: Clone + Into<String>> Serialize for Flags<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let names: Vec<String> = self.0.iter().cloned().map(Into::into).collect();
+        serializer.serialize_str(&names.join(","))
+    }
+}
+
+impl<'de, T: From<String>> Deserialize<'de> for Flags<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let values = text.split(',').map(str::trim).filter(|v| !v.is_empty()).map(|v| T::from(v.to_string()));
+        Ok(Flags(values.collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Part(String);
+
+    impl From<String> for Part {
+        fn from(value: String) -> Self {
+            Part(value)
+        }
+    }
+
+    impl From<Part> for String {
+        fn from(value: Part) -> Self {
+            value.0
+        }
+    }
+
+    #[test]
+    fn flags_read_and_write_comma_separated_values() {
+        let flags: Flags<Part> = serde_json::from_str("\"apps, tabs,settings\"").unwrap();
+        assert_eq!(flags.0, vec![Part("apps".into()), Part("tabs".into()), Part("settings".into())]);
+        assert!(flags.contains(&Part("tabs".into())));
+        assert_eq!(serde_json::to_string(&flags).unwrap(), "\"apps,tabs,settings\"");
+        let none: Flags<Part> = serde_json::from_str("\"\"").unwrap();
+        assert!(none.0.is_empty());
+    }
+}

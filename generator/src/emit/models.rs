@@ -61,7 +61,7 @@ pub fn enumeration(en: &REnum) -> TokenStream {
     }
     doc.push_str(&format!("`{}`, documented on `{}`.", en.doc_name, en.page));
     if en.is_flags {
-        doc.push_str("\n\nThe documented values are flags; Graph sends several as one comma-separated string.");
+        doc.push_str("\n\nThe values are flags: properties of this type are `graph_runtime::Flags`, which reads and writes several values as Graph sends them, one comma-separated string.");
     }
     let doc = doc_lines(&doc);
     let variants: Vec<_> = en.variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();

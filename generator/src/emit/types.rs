@@ -19,6 +19,10 @@ pub fn rust_type(space: &TypeSpace, ty: &RType) -> TokenStream {
     match ty {
         RType::Primitive(primitive) => primitive_type(*primitive),
         RType::Model(id) => model_path(space, *id),
+        RType::Enum(id) if space.enums[*id].is_flags => {
+            let name = format_ident!("{}", space.enums[*id].rust_name);
+            quote! { graph_runtime::Flags<crate::models::#name> }
+        }
         RType::Enum(id) => {
             let name = format_ident!("{}", space.enums[*id].rust_name);
             quote! { crate::models::#name }

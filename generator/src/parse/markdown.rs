@@ -267,11 +267,14 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                     }
                 }
                 TagEnd::TableRow => {
-                    if let Open::Table { rows, row, row_start, .. } = &mut open {
+                    if let Open::Table { rows, row, row_start, header, .. } = &mut open {
                         let line_start = lines.line_start(lines.line(*row_start));
                         let source_line = text.get(line_start..).unwrap_or_default();
+                        let source_line = source_line.lines().next().unwrap_or_default();
+                        let mut cells = std::mem::take(row);
+                        keep_excess_cells(&mut cells, header.len(), source_line);
                         rows.push(Row {
-                            cells: std::mem::take(row),
+                            cells,
                             line: lines.line(*row_start),
                             is_continuation: !source_line.trim_start().starts_with('|'),
                         });
@@ -294,7 +297,9 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
             },
             Event::Code(code) => {
                 if let Some(inline) = current_inline(&mut open) {
+                    inline.text.push('`');
                     inline.text.push_str(&code);
+                    inline.text.push('`');
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -332,6 +337,42 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
     }
     flush(&mut open, &mut doc, lines);
     doc
+}
+
+/// GFM drops the cells of a row beyond the header's count; in the docs they
+/// come from an unescaped `|` in a description (`(*.cfg | *.xml)`), so their
+/// source text is put back at the end of the last cell.
+fn keep_excess_cells(cells: &mut [Cell], columns: usize, source_line: &str) {
+    if columns == 0 || cells.len() != columns {
+        return;
+    }
+    let raw = split_row(source_line);
+    if raw.len() <= columns {
+        return;
+    }
+    let extra = raw[columns..].join(" | ");
+    if let Some(last) = cells.last_mut() {
+        last.inline.text = format!("{} | {}", last.inline.text, extra.trim()).trim().to_string();
+    }
+}
+
+/// A table row's cells as written, split where GFM splits them: on every `|`
+/// that is not escaped as `\|` (code spans included, as GFM does).
+fn split_row(line: &str) -> Vec<String> {
+    let line = line.trim();
+    let line = line.strip_prefix('|').unwrap_or(line);
+    let line = line.strip_suffix('|').unwrap_or(line);
+    let mut cells = vec![String::new()];
+    let mut escaped = false;
+    for c in line.chars() {
+        if c == '|' && !escaped {
+            cells.push(String::new());
+        } else if let Some(cell) = cells.last_mut() {
+            cell.push(c);
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    cells.into_iter().map(|c| c.trim().to_string()).collect()
 }
 
 fn current_inline(open: &mut Open) -> Option<&mut Inline> {
@@ -433,6 +474,14 @@ mod tests {
         assert_eq!(cell.text, "identitySet collection");
         assert_eq!(cell.links, vec![Link { text: "identitySet".into(), target: "identityset.md".into() }]);
         assert_eq!(table.rows[0].line, 3);
+    }
+
+    #[test]
+    fn unescaped_pipe_in_a_cell_keeps_the_text_after_it() {
+        let found = blocks("|a|b|\n|--|--|\n|x|file (*.cfg | *.xml).|\n|y|c \\| d|\n");
+        let Block::Table(table) = &found[0] else { panic!("expected a table") };
+        assert_eq!(table.rows[0].cells[1].inline.text, "file (*.cfg | *.xml).");
+        assert_eq!(table.rows[1].cells[1].inline.text, "c | d");
     }
 
     #[test]

@@ -9,8 +9,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use heck::ToKebabCase;
-
 use super::{RType, TypeSpace};
 use crate::ir::PageInfo;
 
@@ -34,8 +32,10 @@ pub fn area(page: Option<&PageInfo>, first_segment: &str) -> String {
     if usable {
         return prod;
     }
-    let from_path = first_segment.to_kebab_case();
-    let from_path: String = from_path.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    // Lower case, not kebab case: the docs spell `administrativeUnits` and
+    // `administrativeunits` for the same root.
+    let from_path: String =
+        first_segment.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
     if from_path.is_empty() { "common".into() } else { from_path }
 }
 
@@ -138,10 +138,10 @@ mod tests {
         assert_eq!(area(Some(&page("api/user-get.md", "Users")), "users"), "users");
         assert_eq!(area(Some(&page("api/intune-apps-x-get.md", "Intune")), "deviceAppManagement"), "intune-apps");
         assert_eq!(area(Some(&page("api/x.md", "microsofit-identity-platform")), "x"), "microsoft-identity-platform");
-        assert_eq!(area(Some(&page("api/x.md", "")), "deviceAppManagement"), "device-app-management");
+        assert_eq!(area(Some(&page("api/x.md", "")), "deviceAppManagement"), "deviceappmanagement");
         assert_eq!(
             area(Some(&page("api/x.md", "**TODO: Add MS prod.**")), "deviceAppManagement"),
-            "device-app-management"
+            "deviceappmanagement"
         );
     }
 }

@@ -197,7 +197,8 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
     resolver.build_models(ir);
     resolver.build_enums(ir);
     resolver.build_operations(ir);
-    let Resolver { space, diagnostics, .. } = resolver;
+    let Resolver { mut space, diagnostics, .. } = resolver;
+    areas::assign(&mut space, &ir.pages);
     (space, diagnostics)
 }
 
@@ -729,11 +730,23 @@ impl Resolver {
         if ends_in_value {
             return ResponseShape::Bytes;
         }
-        if op.response.status == Some(204) {
+        // A page that documents several methods has one Response section; the
+        // operation's own examples say better what it returns.
+        let statuses: Vec<u16> = op.examples.iter().filter_map(|e| e.response.as_ref()).map(|r| r.status).collect();
+        let status = match statuses.first() {
+            Some(first) if statuses.iter().all(|s| s == first) => Some(*first),
+            _ => op.response.status,
+        };
+        match status {
+            Some(204) => return ResponseShape::Empty,
+            // A redirect to the content (reports, downloads): the client follows it.
+            Some(300..=399) => return ResponseShape::Bytes,
+            _ => {}
+        }
+        if op.method == Method::Delete && status != Some(200) {
             return ResponseShape::Empty;
         }
         match &op.response.ty {
-            None if op.method == Method::Delete => ResponseShape::Empty,
             None => match op.response.status {
                 Some(200 | 201) => ResponseShape::Json(RType::Untyped),
                 _ => ResponseShape::Empty,
