@@ -17,7 +17,7 @@ pub mod source;
 use rayon::prelude::*;
 
 use diagnostics::Diagnostic;
-use emit::{EmitError, EmitOptions, GeneratedFile};
+use emit::{EmitCache, EmitError, EmitOptions, GeneratedFile};
 use ir::Ir;
 use resolve::TypeSpace;
 use source::SourceFile;
@@ -34,11 +34,20 @@ pub struct Generated {
 
 /// The whole pipeline over pages already read.
 pub fn generate(sources: &[SourceFile], options: &EmitOptions) -> Result<Generated, EmitError> {
+    generate_cached(sources, options, &EmitCache::default())
+}
+
+/// The whole pipeline, reusing items formatted by earlier runs in `cache`.
+pub fn generate_cached(
+    sources: &[SourceFile],
+    options: &EmitOptions,
+    cache: &EmitCache,
+) -> Result<Generated, EmitError> {
     let (ir, mut diagnostics) = extract(sources);
     let (space, more) = resolve::resolve(&ir);
     diagnostics.extend(more);
     diagnostics::sort(&mut diagnostics);
-    let files = emit::emit(&space, options)?;
+    let files = emit::emit(&space, options, cache)?;
     Ok(Generated { ir, space, files, diagnostics })
 }
 

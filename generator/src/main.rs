@@ -9,6 +9,11 @@ use docgen::diagnostics::{Diagnostic, Severity};
 use docgen::emit::EmitOptions;
 use docgen::source::read_docs;
 
+/// The pipeline allocates many small strings on every thread, where glibc's
+/// malloc took a quarter of the run time; mimalloc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes: 0 ok, 1 drift or diagnostics at deny level, 2 usage or I/O error.
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;

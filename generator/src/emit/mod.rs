@@ -5,12 +5,15 @@
 //! space and the options: the same input gives byte-identical files.
 
 mod crate_files;
+mod keys;
 mod models;
 mod requests;
 mod tests;
 mod types;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use proc_macro2::TokenStream;
 use rayon::prelude::*;
@@ -57,8 +60,28 @@ impl std::fmt::Display for EmitError {
 
 impl std::error::Error for EmitError {}
 
+/// Formatted items, keyed by a hash of their tokens. Printing is a pure
+/// function of the tokens, so a run after a one-page change formats only the
+/// items that page touches; the rest come from here. Share one cache across
+/// runs in a process (the benchmark, a watch loop); output is byte-identical
+/// with or without it.
+#[derive(Debug, Default)]
+pub struct EmitCache {
+    formatted: Mutex<HashMap<u64, Arc<str>>>,
+}
+
+impl EmitCache {
+    fn get(&self, key: u64) -> Option<Arc<str>> {
+        self.formatted.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned()
+    }
+
+    fn put(&self, key: u64, text: Arc<str>) {
+        self.formatted.lock().unwrap_or_else(|e| e.into_inner()).insert(key, text);
+    }
+}
+
 /// Emits every file of the crate, sorted by path.
-pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFile>, EmitError> {
+pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
     let mut files: Vec<GeneratedFile> = Vec::new();
     files.extend(crate_files::emit(space, options)?);
     let model_files: Result<Vec<GeneratedFile>, EmitError> = space
@@ -71,7 +94,8 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
         })
         .map(|(id, model, module)| {
             let path = format!("src/models/{module}.rs");
-            let body = format_tokens(&path, models::model_struct(space, id))?;
+            let body =
+                format_cached(cache, keys::model(space, options, id), &path, || models::model_struct(space, id))?;
             Ok(GeneratedFile { contents: with_header(&[&model.page], &body), path })
         })
         .collect();
@@ -79,15 +103,16 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
     let enum_files: Result<Vec<GeneratedFile>, EmitError> = space
         .enums
         .par_iter()
-        .map(|en| {
+        .enumerate()
+        .map(|(id, en)| {
             let path = format!("src/models/{}.rs", en.module);
-            let body = format_tokens(&path, models::enumeration(en))?;
+            let body = format_cached(cache, keys::enumeration(space, id), &path, || models::enumeration(en))?;
             Ok(GeneratedFile { contents: with_header(&[&en.page], &body), path })
         })
         .collect();
     files.extend(enum_files?);
-    files.extend(requests::emit(space, options)?);
-    files.extend(tests::emit(space, options)?);
+    files.extend(requests::emit(space, options, cache)?);
+    files.extend(tests::emit(space, options, cache)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -114,6 +139,59 @@ pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result
         }
     }
     format_tokens(page, quote::quote! { #(#items)* })
+}
+
+/// The formatted text of one item: from the cache if its key is there, else
+/// built, printed and remembered.
+pub fn format_cached(
+    cache: &EmitCache,
+    key: u64,
+    path: &str,
+    build: impl FnOnce() -> TokenStream,
+) -> Result<Arc<str>, EmitError> {
+    if let Some(found) = cache.get(key) {
+        return Ok(found);
+    }
+    let formatted: Arc<str> = format_tokens(path, build())?.into();
+    cache.put(key, formatted.clone());
+    Ok(formatted)
+}
+
+/// Items with cache keys, formatted in parallel (each built on the thread
+/// that prints it) and joined in order.
+pub fn format_keyed(
+    cache: &EmitCache,
+    path: &str,
+    keys: &[u64],
+    build: impl Fn(usize) -> TokenStream + Sync,
+) -> Result<String, EmitError> {
+    let parts: Result<Vec<Arc<str>>, EmitError> =
+        keys.par_iter().enumerate().map(|(index, key)| format_cached(cache, *key, path, || build(index))).collect();
+    Ok(parts?.concat())
+}
+
+/// Formats items one by one (in parallel, each through the cache) and joins
+/// them; prettyplease prints a file as its items in order, so the result is
+/// the same as formatting them as one file. Items come as token text because
+/// token streams cannot cross threads; the text is also the cache key.
+pub fn format_items(cache: &EmitCache, path: &str, items: Vec<String>) -> Result<String, EmitError> {
+    let parts: Result<Vec<Arc<str>>, EmitError> = items
+        .into_par_iter()
+        .map(|text| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            text.hash(&mut hasher);
+            let key = hasher.finish();
+            if let Some(found) = cache.get(key) {
+                return Ok(found);
+            }
+            let file = syn::parse_str::<syn::File>(&text)
+                .map_err(|error| EmitError { file: path.to_string(), message: error.to_string() })?;
+            let formatted: Arc<str> = prettyplease::unparse(&file).into();
+            cache.put(key, formatted.clone());
+            Ok(formatted)
+        })
+        .collect();
+    Ok(parts?.concat())
 }
 
 /// Parses tokens as a file and prints them with prettyplease.
@@ -153,4 +231,29 @@ pub fn cfg(options: &EmitOptions, areas: &BTreeSet<String>) -> TokenStream {
 pub fn doc_lines(text: &str) -> TokenStream {
     let lines: Vec<String> = text.lines().map(|l| format!(" {}", l.trim_end())).collect();
     quote::quote! { #( #[doc = #lines] )* }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting_items_one_by_one_equals_formatting_the_file() {
+        let items = [
+            quote::quote! {
+                /// A doc.
+                #[derive(Debug)]
+                pub struct A { #[serde(rename = "x")] pub x: Option<Box<crate::models::B>> }
+            },
+            quote::quote! { impl A { pub fn get(&self) -> u8 { 1 } } },
+            quote::quote! { #[cfg(feature = "x")] pub mod m; },
+            quote::quote! { pub enum E { V, W(String) } },
+        ];
+        let whole = format_tokens("a.rs", quote::quote! { #(#items)* }).unwrap();
+        let cache = EmitCache::default();
+        let texts: Vec<String> = items.iter().map(ToString::to_string).collect();
+        assert_eq!(format_items(&cache, "a.rs", texts.clone()).unwrap(), whole);
+        // A second run is served from the cache and gives the same text.
+        assert_eq!(format_items(&cache, "a.rs", texts).unwrap(), whole);
+    }
 }

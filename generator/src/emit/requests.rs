@@ -8,34 +8,40 @@ use quote::{format_ident, quote};
 
 use super::models::model_struct;
 use super::types::{body_param_type, ident, rust_type};
-use super::{EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_tokens, with_header};
+use super::{
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_cached, format_keyed, keys, with_header,
+};
 use crate::ir::Segment;
 use crate::resolve::{Home, ModelId, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
 
 /// `src/client.rs` (the root builder) and one `src/requests/<module>.rs` per first path segment.
-pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFile>, EmitError> {
+pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
     let mut files = Vec::new();
     if space.nodes.is_empty() {
         return Ok(files);
     }
-    let client = client_file(space, options);
-    let root_pages = pages_of(space, &[0]);
     let path = "src/client.rs".to_string();
-    files.push(GeneratedFile { contents: with_header(&refs(&root_pages), &format_tokens(&path, client)?), path });
+    let key = keys::node(space, options, 0);
+    let body = format_cached(cache, key, &path, || client_file(space, options))?;
+    files.push(GeneratedFile { contents: with_header(&refs(&pages_of(space, &[0])), &body), path });
 
     for (module, contents) in modules(space) {
-        let mut items: Vec<TokenStream> = contents.nodes.iter().map(|id| node_items(space, options, *id)).collect();
-        items.extend(contents.bodies.iter().map(|id| {
-            let gate = cfg(options, &space.models[*id].areas);
-            let item = model_struct(space, *id);
-            quote! { #gate #item }
-        }));
         let path = format!("src/requests/{module}.rs");
+        let mut item_keys: Vec<u64> = contents.nodes.iter().map(|id| keys::node(space, options, *id)).collect();
+        item_keys.extend(contents.bodies.iter().map(|id| keys::model(space, options, *id)));
+        let body = format_keyed(cache, &path, &item_keys, |index| match contents.nodes.get(index) {
+            Some(node) => node_items(space, options, *node),
+            None => {
+                let id = contents.bodies[index - contents.nodes.len()];
+                let gate = cfg(options, &space.models[id].areas);
+                let item = model_struct(space, id);
+                quote! { #gate #item }
+            }
+        })?;
         let mut pages = pages_of(space, &contents.nodes);
         pages.extend(contents.bodies.iter().map(|id| space.models[*id].page.clone()));
         pages.sort();
         pages.dedup();
-        let body = format_tokens(&path, quote! { #(#items)* })?;
         files.push(GeneratedFile { contents: with_header(&refs(&pages), &body), path });
     }
     Ok(files)

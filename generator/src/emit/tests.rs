@@ -6,14 +6,14 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use super::{EmitError, EmitOptions, GeneratedFile, cfg, format_tokens, with_header};
+use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_items, with_header};
 use crate::ir::{Body, Example, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
 use crate::resolve::names::{Namespace, value_name};
 use crate::resolve::{NodeId, ROperation, RType, ResponseShape, TypeSpace};
 
 /// `src/example_tests.rs`, compiled only for `cargo test`.
-pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFile>, EmitError> {
+pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
     let mut names = Namespace::new();
     let mut tests = Vec::new();
     let mut pages = Vec::new();
@@ -33,11 +33,13 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFil
     pages.sort();
     pages.dedup();
     let path = "src/example_tests.rs".to_string();
-    let body = format_tokens(&path, quote! { #(#tests)* })?;
+    let body = format_items(cache, &path, tests.iter().map(ToString::to_string).collect())?;
     let page_refs: Vec<&str> = pages.iter().map(String::as_str).collect();
     Ok(vec![GeneratedFile { contents: with_header(&page_refs, &body), path }])
 }
 
+/// The tests of one example, after the constants holding its JSON bodies
+/// (each body is written once, however many tests use it).
 fn example_tests(
     space: &TypeSpace,
     op: &ROperation,
@@ -49,13 +51,17 @@ fn example_tests(
     let mut tests = Vec::new();
     let request_json = example.request.as_ref().and_then(|r| json_text(&r.body));
     let response_json = example.response.as_ref().and_then(|r| json_text(&r.body));
-    if let (Some(json), Some(ty)) = (&request_json, &op.body) {
+    let request_const = const_name(names, base, "request");
+    let response_const = const_name(names, base, "response");
+    let mut uses_request = false;
+    if let (Some(_), Some(ty)) = (&request_json, &op.body) {
         let ty = rust_type(space, ty);
         let name = test_name(names, base, "request_body_round_trips");
+        uses_request = true;
         tests.push(quote! {
             #[test]
             fn #name() {
-                graph_runtime::testing::assert_round_trip::<#ty>(#json);
+                graph_runtime::testing::assert_round_trip::<#ty>(#request_const);
             }
         });
     }
@@ -70,16 +76,29 @@ fn example_tests(
     if let (Some(json), Some(ty)) = (&response_json, response_type) {
         let name = test_name(names, base, "response_body_round_trips");
         tests.push(quote! {
+            const #response_const: &str = #json;
+
             #[test]
             fn #name() {
-                graph_runtime::testing::assert_round_trip::<#ty>(#json);
+                graph_runtime::testing::assert_round_trip::<#ty>(#response_const);
             }
         });
     }
-    if let Some(test) = request_test(space, op, example, base, names, options, request_json.as_ref()) {
+    let request_body = request_json.as_ref().map(|_| quote! { #request_const });
+    if let Some(test) = request_test(space, op, example, base, names, options, request_body.as_ref()) {
+        uses_request |= request_body.is_some() && op.body.is_some();
         tests.push(test);
     }
+    if let (true, Some(json)) = (uses_request, &request_json) {
+        tests.insert(0, quote! { const #request_const: &str = #json; });
+    }
     tests
+}
+
+/// `UPDATE_GROUPASSIGNMENTS_REQUEST`: the constant holding one example body.
+fn const_name(names: &mut Namespace, base: &str, what: &str) -> proc_macro2::Ident {
+    let wanted = value_name(&format!("{base}_{what}")).trim_start_matches("r#").to_ascii_uppercase();
+    ident(&names.claim(&wanted).0)
 }
 
 fn test_name(names: &mut Namespace, base: &str, what: &str) -> proc_macro2::Ident {

@@ -40,7 +40,7 @@ pub struct TypeSpace {
 }
 
 /// Where a generated struct lives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case", tag = "in")]
 pub enum Home {
     /// `crate::models::<module>`: a documented type.
@@ -49,7 +49,7 @@ pub enum Home {
     Requests { module: String },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct RModel {
     pub rust_name: String,
     pub home: Home,
@@ -67,7 +67,7 @@ pub struct RModel {
     pub areas: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct RField {
     pub rust_name: String,
     pub json_name: String,
@@ -88,7 +88,7 @@ pub enum RType {
     Reference,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct REnum {
     pub rust_name: String,
     pub module: String,
@@ -102,7 +102,7 @@ pub struct REnum {
     pub areas: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct RVariant {
     pub rust_name: String,
     pub json_name: String,
@@ -110,7 +110,7 @@ pub struct RVariant {
 }
 
 /// A builder in the fluent request tree: one per distinct path prefix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct Node {
     pub rust_name: String,
     /// The `requests` submodule (named after the first path segment).
@@ -129,13 +129,13 @@ pub struct Node {
     pub areas: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Param {
     pub rust_name: String,
     pub kind: ParamKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ParamKind {
     Key,
@@ -166,7 +166,34 @@ pub struct ROperation {
     pub area: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Hashes what the request builders print (not the examples or the
+/// location, which they do not), for the emit cache.
+impl std::hash::Hash for ROperation {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let ROperation {
+            method,
+            kind,
+            rust_name,
+            target,
+            params,
+            body,
+            response,
+            title,
+            description,
+            page,
+            path,
+            query_options,
+            headers,
+            examples: _,
+            location: _,
+            area,
+        } = self;
+        (method, kind, rust_name, target, params, body, response).hash(state);
+        (title, description, page, path, query_options, headers, area).hash(state);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseShape {
     /// A JSON body of this type.
@@ -697,8 +724,11 @@ impl Resolver {
                 };
                 let (rust_name, _) = body_names.claim(&format!("{stem}{suffix}Body"));
                 let module = node.module.clone();
+                // A parameter listed twice is one JSON key: keep its first row.
+                let mut seen = std::collections::HashSet::new();
                 let fields = properties
                     .iter()
+                    .filter(|p| seen.insert(p.name.clone()))
                     .map(|p| RField {
                         rust_name: String::new(),
                         json_name: p.name.clone(),

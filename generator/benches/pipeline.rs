@@ -1,0 +1,207 @@
+//! The pipeline benchmark: `cargo xtask bench` (or `cargo bench -p docgen --bench pipeline`).
+//!
+//! Runs on the real docs (`GRAPH_DOCS`, default `../shared/graph-docs`) and
+//! prints medians next to the floor measured in the same run: reading every
+//! page and running pulldown-cmark over it, single-threaded, nothing else.
+//! Measured, never asserted: the machines are shared and noisy.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use docgen::emit::{EmitCache, EmitOptions};
+use docgen::source::{SourceFile, read_docs};
+
+/// The allocator the `docgen` binary uses: the pipeline allocates many small
+/// strings on every thread, where glibc's malloc spent a quarter of the time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const RUNS: usize = 5;
+const VERSIONS: [&str; 2] = ["v1.0", "beta"];
+
+fn main() {
+    let docs = std::env::var_os("GRAPH_DOCS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/graph-docs"));
+    if !docs.is_dir() {
+        println!("bench SKIPPED: no docs at {} (set GRAPH_DOCS)", docs.display());
+        return;
+    }
+    let out = std::env::temp_dir().join(format!("docgen-bench-{}", std::process::id()));
+    let threads = rayon::current_num_threads();
+
+    let floor = median(RUNS, || {
+        for version in VERSIONS {
+            let pages = read_docs(&docs.join(version)).expect("docs are readable");
+            let events: usize = pages.iter().map(|p| markdown_events(&p.text)).sum();
+            std::hint::black_box(events);
+        }
+    });
+
+    // First run into an empty folder: every file is created.
+    let first_out = out.join("first");
+    let started = Instant::now();
+    for version in VERSIONS {
+        let sources = read_docs(&docs.join(version)).expect("docs are readable");
+        generate_and_write(&sources, version, &first_out, &EmitCache::default());
+    }
+    let first = started.elapsed();
+
+    // Cold: nothing cached in memory; the folder holds the previous output,
+    // as it does for `cargo xtask gen` (unchanged files are compared, not written).
+    let cold = median(RUNS, || {
+        for version in VERSIONS {
+            let sources = read_docs(&docs.join(version)).expect("docs are readable");
+            generate_and_write(&sources, version, &first_out, &EmitCache::default());
+        }
+    });
+
+    // Warm: one page changed since the last run; the emit cache and the
+    // previous output are there.
+    let cache = EmitCache::default();
+    let warm_out = out.join("warm");
+    let mut originals: Vec<Vec<SourceFile>> = Vec::new();
+    for version in VERSIONS {
+        let sources = read_docs(&docs.join(version)).expect("docs are readable");
+        generate_and_write(&sources, version, &warm_out, &cache);
+        originals.push(sources);
+    }
+    let mut edit = 0;
+    let warm = median(RUNS, || {
+        edit += 1;
+        for (index, version) in VERSIONS.iter().enumerate() {
+            let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
+            if index == 0 {
+                change_one_page(&mut sources, edit);
+            }
+            generate_and_write(&sources, version, &warm_out, &cache);
+        }
+    });
+    drop(originals);
+    // The cache must never change the output: regenerate the last warm input
+    // from scratch and compare.
+    let mut identical = true;
+    for (index, version) in VERSIONS.iter().enumerate() {
+        let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
+        if index == 0 {
+            change_one_page(&mut sources, edit);
+        }
+        let fresh = docgen::generate(&sources, &options(version)).expect("the corpus generates");
+        let drift = docgen::output::check(&warm_out.join(version), &fresh.files).expect("output is readable");
+        identical &= drift.is_empty();
+    }
+
+    let cold_phases = phase_times(&docs, &first_out, &EmitCache::default(), None);
+    let warm_phases = phase_times(&docs, &warm_out, &cache, Some(edit + 1));
+    let pages: usize = VERSIONS.iter().map(|v| read_docs(&docs.join(v)).map(|p| p.len()).unwrap_or(0)).sum();
+    println!("docgen pipeline benchmark: {pages} pages (v1.0 + beta), {threads} threads, median of {RUNS} runs");
+    println!("  floor (read + pulldown-cmark, 1 thread) {:>8.3} s", floor.as_secs_f64());
+    println!(
+        "  first run into an empty folder         {:>8.3} s  = {:.1}x floor (one run)",
+        first.as_secs_f64(),
+        ratio(first, floor)
+    );
+    println!(
+        "  cold run (no cache, previous output)   {:>8.3} s  = {:.1}x floor",
+        cold.as_secs_f64(),
+        ratio(cold, floor)
+    );
+    println!(
+        "  second run, one page changed           {:>8.3} s  = {:.1}x floor",
+        warm.as_secs_f64(),
+        ratio(warm, floor)
+    );
+    print_phases("phases, cold", cold_phases);
+    print_phases("phases, warm", warm_phases);
+    println!("  warm output identical to a cold run of the same input: {}", if identical { "yes" } else { "NO" });
+    println!("  peak memory (VmHWM of this process)    {:>8} MB", peak_rss_mb().map_or("?".into(), |m| m.to_string()));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+fn options(version: &str) -> EmitOptions {
+    EmitOptions {
+        crate_name: format!("graph-sdk-{version}"),
+        base_url: format!("https://graph.microsoft.com/{version}"),
+        runtime_path: "../runtime".into(),
+        standalone: true,
+        docs_label: format!("graph-docs/{version}"),
+        features: true,
+    }
+}
+
+fn generate_and_write(sources: &[SourceFile], version: &str, out: &Path, cache: &EmitCache) {
+    let generated = docgen::generate_cached(sources, &options(version), cache).expect("the corpus generates");
+    docgen::output::write(&out.join(version), &generated.files).expect("output is writable");
+}
+
+/// Seconds spent in each stage of one run over both versions, writing to
+/// `out` with `cache`; `edit` changes one page first.
+fn phase_times(docs: &Path, out: &Path, cache: &EmitCache, edit: Option<usize>) -> [f64; 5] {
+    let mut phases = [0.0; 5];
+    for (index, version) in VERSIONS.iter().enumerate() {
+        let mut clock = Instant::now();
+        let mut lap = |index: usize, phases: &mut [f64; 5]| {
+            phases[index] += clock.elapsed().as_secs_f64();
+            clock = Instant::now();
+        };
+        let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
+        if let (0, Some(edit)) = (index, edit) {
+            change_one_page(&mut sources, edit);
+        }
+        lap(0, &mut phases);
+        let (ir, _) = docgen::extract(&sources);
+        lap(1, &mut phases);
+        let (space, _) = docgen::resolve::resolve(&ir);
+        lap(2, &mut phases);
+        let files = docgen::emit::emit(&space, &options(version), cache).expect("the corpus emits");
+        lap(3, &mut phases);
+        docgen::output::write(&out.join(version), &files).expect("output is writable");
+        lap(4, &mut phases);
+    }
+    phases
+}
+
+fn print_phases(what: &str, phases: [f64; 5]) {
+    println!(
+        "  {what}: read {:.3} s, parse+lower {:.3} s, resolve {:.3} s, emit {:.3} s, write {:.3} s",
+        phases[0], phases[1], phases[2], phases[3], phases[4]
+    );
+}
+
+/// Appends a sentence to the first resource page's intro: a typical docs edit.
+fn change_one_page(sources: &mut [SourceFile], edit: usize) {
+    if let Some(page) =
+        sources.iter_mut().find(|s| s.path.starts_with("resources/") && s.text.contains("\n## Properties"))
+    {
+        page.text = page.text.replacen("\n## Properties", &format!("\nEdited for run {edit}.\n\n## Properties"), 1);
+    }
+}
+
+fn markdown_events(text: &str) -> usize {
+    let options = pulldown_cmark::Options::ENABLE_TABLES;
+    pulldown_cmark::Parser::new_ext(text, options).count()
+}
+
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(f64::EPSILON)
+}
+
+/// Peak resident set size of this process, from /proc (Linux).
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}

@@ -1,0 +1,59 @@
+//! Cache keys: a hash of everything an emitted item is printed from, so the
+//! emit cache can skip building tokens for items a change did not touch.
+//! Each key must cover every input of its emitter; the benchmark checks that
+//! a warm run's output equals a cold run's.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use super::EmitOptions;
+use crate::resolve::{ModelId, NodeId, RType, ResponseShape, TypeSpace};
+
+/// What `models::model_struct` prints from.
+pub fn model(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    ("model", options.features, &space.models[id]).hash(&mut hasher);
+    for field in &space.models[id].fields {
+        referenced_names(space, &field.ty, &mut hasher);
+    }
+    hasher.finish()
+}
+
+/// What `models::enumeration` prints from.
+pub fn enumeration(space: &TypeSpace, id: usize) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    ("enum", &space.enums[id]).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What a builder (its struct, operations and child accessors) prints from.
+pub fn node(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    let node = &space.nodes[id];
+    ("node", options.features, &options.base_url, node).hash(&mut hasher);
+    for op in node.operations.iter().map(|op| &space.operations[*op]) {
+        op.hash(&mut hasher);
+        space.nodes[op.target].segment.hash(&mut hasher);
+        if let Some(body) = &op.body {
+            referenced_names(space, body, &mut hasher);
+        }
+        if let ResponseShape::Json(ty) | ResponseShape::Page(ty) = &op.response {
+            referenced_names(space, ty, &mut hasher);
+        }
+    }
+    for child in &node.children {
+        let child = &space.nodes[*child];
+        (&child.accessor, &child.rust_name, &child.module, &child.params, &child.segment, &child.path, &child.areas)
+            .hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The names a type reference prints as: another item's rename reaches here.
+fn referenced_names(space: &TypeSpace, ty: &RType, hasher: &mut DefaultHasher) {
+    match ty {
+        RType::Model(id) => (&space.models[*id].rust_name, &space.models[*id].home).hash(hasher),
+        RType::Enum(id) => (&space.enums[*id].rust_name, space.enums[*id].is_flags).hash(hasher),
+        RType::Collection(inner) => referenced_names(space, inner, hasher),
+        RType::Primitive(_) | RType::Untyped | RType::Reference => {}
+    }
+}
