@@ -234,7 +234,7 @@ pub fn doc_lines(text: &str) -> TokenStream {
 }
 
 #[cfg(test)]
-mod tests {
+mod format_tests {
     use super::*;
 
     #[test]
