@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use docgen::emit::{EmitCache, EmitOptions};
+use docgen::Cache;
+use docgen::emit::EmitOptions;
 use docgen::source::{SourceFile, read_docs};
 
 /// The allocator the `docgen` binary uses: the pipeline allocates many small
@@ -29,6 +30,10 @@ fn main() {
     }
     let out = std::env::temp_dir().join(format!("docgen-bench-{}", std::process::id()));
     let threads = rayon::current_num_threads();
+    // First, while this process is small: a child's peak RSS counts what it
+    // inherited at fork time.
+    let child_peaks: Vec<Option<u64>> =
+        VERSIONS.iter().map(|v| child_peak_rss_mb(&docs.join(v), &out.join("child").join(v))).collect();
 
     let floor = median(RUNS, || {
         for version in VERSIONS {
@@ -43,7 +48,7 @@ fn main() {
     let started = Instant::now();
     for version in VERSIONS {
         let sources = read_docs(&docs.join(version)).expect("docs are readable");
-        generate_and_write(&sources, version, &first_out, &EmitCache::default());
+        generate_and_write(&sources, version, &first_out, &Cache::default());
     }
     let first = started.elapsed();
 
@@ -52,13 +57,13 @@ fn main() {
     let cold = median(RUNS, || {
         for version in VERSIONS {
             let sources = read_docs(&docs.join(version)).expect("docs are readable");
-            generate_and_write(&sources, version, &first_out, &EmitCache::default());
+            generate_and_write(&sources, version, &first_out, &Cache::default());
         }
     });
 
     // Warm: one page changed since the last run; the emit cache and the
     // previous output are there.
-    let cache = EmitCache::default();
+    let cache = Cache::default();
     let warm_out = out.join("warm");
     let mut originals: Vec<Vec<SourceFile>> = Vec::new();
     for version in VERSIONS {
@@ -91,7 +96,7 @@ fn main() {
         identical &= drift.is_empty();
     }
 
-    let cold_phases = phase_times(&docs, &first_out, &EmitCache::default(), None);
+    let cold_phases = phase_times(&docs, &first_out, &Cache::default(), None);
     let warm_phases = phase_times(&docs, &warm_out, &cache, Some(edit + 1));
     let pages: usize = VERSIONS.iter().map(|v| read_docs(&docs.join(v)).map(|p| p.len()).unwrap_or(0)).sum();
     println!("docgen pipeline benchmark: {pages} pages (v1.0 + beta), {threads} threads, median of {RUNS} runs");
@@ -114,7 +119,14 @@ fn main() {
     print_phases("phases, cold", cold_phases);
     print_phases("phases, warm", warm_phases);
     println!("  warm output identical to a cold run of the same input: {}", if identical { "yes" } else { "NO" });
-    println!("  peak memory (VmHWM of this process)    {:>8} MB", peak_rss_mb().map_or("?".into(), |m| m.to_string()));
+    for (version, peak) in VERSIONS.iter().zip(&child_peaks) {
+        let peak = peak.map_or_else(|| "? (build target/release/docgen first)".to_string(), |mb| format!("{mb} MB"));
+        println!("  peak memory of one `docgen gen` of {version:<4}    {peak}");
+    }
+    println!(
+        "  peak memory of this benchmark process  {:>8} MB (all runs and caches)",
+        peak_rss_mb().map_or("?".into(), |m| m.to_string())
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -129,14 +141,14 @@ fn options(version: &str) -> EmitOptions {
     }
 }
 
-fn generate_and_write(sources: &[SourceFile], version: &str, out: &Path, cache: &EmitCache) {
+fn generate_and_write(sources: &[SourceFile], version: &str, out: &Path, cache: &Cache) {
     let generated = docgen::generate_cached(sources, &options(version), cache).expect("the corpus generates");
     docgen::output::write(&out.join(version), &generated.files).expect("output is writable");
 }
 
 /// Seconds spent in each stage of one run over both versions, writing to
 /// `out` with `cache`; `edit` changes one page first.
-fn phase_times(docs: &Path, out: &Path, cache: &EmitCache, edit: Option<usize>) -> [f64; 5] {
+fn phase_times(docs: &Path, out: &Path, cache: &Cache, edit: Option<usize>) -> [f64; 5] {
     let mut phases = [0.0; 5];
     for (index, version) in VERSIONS.iter().enumerate() {
         let mut clock = Instant::now();
@@ -149,11 +161,11 @@ fn phase_times(docs: &Path, out: &Path, cache: &EmitCache, edit: Option<usize>) 
             change_one_page(&mut sources, edit);
         }
         lap(0, &mut phases);
-        let (ir, _) = docgen::extract(&sources);
+        let (ir, _) = docgen::extract_cached(&sources, cache);
         lap(1, &mut phases);
         let (space, _) = docgen::resolve::resolve(&ir);
         lap(2, &mut phases);
-        let files = docgen::emit::emit(&space, &options(version), cache).expect("the corpus emits");
+        let files = docgen::emit::emit(&space, &options(version), &cache.emit).expect("the corpus emits");
         lap(3, &mut phases);
         docgen::output::write(&out.join(version), &files).expect("output is writable");
         lap(4, &mut phases);
@@ -196,6 +208,26 @@ fn median(runs: usize, mut f: impl FnMut()) -> Duration {
 
 fn ratio(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64().max(f64::EPSILON)
+}
+
+/// Runs the release `docgen` binary once (cold) and returns its peak
+/// resident set size, from the kernel's rusage of the finished child.
+fn child_peak_rss_mb(docs: &Path, out: &Path) -> Option<u64> {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/docgen");
+    let child = std::process::Command::new(binary)
+        .args(["gen", "--features", "--standalone", "--docs"])
+        .arg(docs)
+        .arg("--out")
+        .arg(out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    (waited == pid && status == 0).then(|| usage.ru_maxrss as u64 / 1024)
 }
 
 /// Peak resident set size of this process, from /proc (Linux).

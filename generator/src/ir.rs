@@ -2,6 +2,8 @@
 //! data. Built page by page by `lower`, read by `resolve`. No behaviour lives
 //! here; every item keeps the page and line it came from.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -245,7 +247,9 @@ pub struct Operation {
     /// Request headers the page documents that a caller may set (not
     /// Authorization, Content-Type, Content-Length or Accept, which the runtime sets).
     pub headers: Vec<String>,
-    pub examples: Vec<Example>,
+    /// Shared, not copied: the same example travels from the page to the
+    /// merged operation and to the emitted tests.
+    pub examples: Vec<Arc<Example>>,
     /// The request line in the HTTP request block.
     pub location: Location,
 }

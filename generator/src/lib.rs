@@ -14,6 +14,10 @@ pub mod report;
 pub mod resolve;
 pub mod source;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
 use rayon::prelude::*;
 
 use diagnostics::Diagnostic;
@@ -34,42 +38,61 @@ pub struct Generated {
 
 /// The whole pipeline over pages already read.
 pub fn generate(sources: &[SourceFile], options: &EmitOptions) -> Result<Generated, EmitError> {
-    generate_cached(sources, options, &EmitCache::default())
+    generate_cached(sources, options, &Cache::default())
 }
 
-/// The whole pipeline, reusing items formatted by earlier runs in `cache`.
-pub fn generate_cached(
-    sources: &[SourceFile],
-    options: &EmitOptions,
-    cache: &EmitCache,
-) -> Result<Generated, EmitError> {
-    let (ir, mut diagnostics) = extract(sources);
+/// The whole pipeline, reusing what earlier runs left in `cache`.
+pub fn generate_cached(sources: &[SourceFile], options: &EmitOptions, cache: &Cache) -> Result<Generated, EmitError> {
+    let (ir, mut diagnostics) = extract_cached(sources, cache);
     let (space, more) = resolve::resolve(&ir);
     diagnostics.extend(more);
     diagnostics::sort(&mut diagnostics);
-    let files = emit::emit(&space, options, cache)?;
+    let files = emit::emit(&space, options, &cache.emit)?;
     Ok(Generated { ir, space, files, diagnostics })
+}
+
+/// What a run can reuse from earlier runs in the same process: pages that
+/// did not change are not parsed again, items that did not change are not
+/// printed again. Output is byte-identical with or without it.
+#[derive(Debug, Default)]
+pub struct Cache {
+    pages: Mutex<HashMap<u64, Arc<(lower::Lowered, Vec<Diagnostic>)>>>,
+    pub emit: EmitCache,
 }
 
 /// Parses and lowers every page (in parallel; the result keeps page order).
 pub fn extract(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
-    let lowered: Vec<_> = files
+    extract_cached(files, &Cache::default())
+}
+
+/// Like [`extract`], reusing the pages `cache` has seen with the same path and text.
+pub fn extract_cached(files: &[SourceFile], cache: &Cache) -> (Ir, Vec<Diagnostic>) {
+    let lowered: Vec<Arc<(lower::Lowered, Vec<Diagnostic>)>> = files
         .par_iter()
         .map(|file| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            (&file.path, &file.text).hash(&mut hasher);
+            let key = hasher.finish();
+            if let Some(found) = cache.pages.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+                return found.clone();
+            }
             let (page, mut diagnostics) = parse::parse_page(&file.path, &file.text);
             let (lowered, more) = lower::lower(&page);
             diagnostics.extend(more);
-            (lowered, diagnostics)
+            let entry = Arc::new((lowered, diagnostics));
+            cache.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry.clone());
+            entry
         })
         .collect();
     let mut ir = Ir::default();
     let mut diagnostics = Vec::new();
-    for (page, page_diagnostics) in lowered {
-        ir.pages.push(page.page);
-        ir.models.extend(page.models);
-        ir.enums.extend(page.enums);
-        ir.operations.extend(page.operations);
-        diagnostics.extend(page_diagnostics);
+    for entry in lowered {
+        let (page, page_diagnostics) = &*entry;
+        ir.pages.push(page.page.clone());
+        ir.models.extend(page.models.iter().cloned());
+        ir.enums.extend(page.enums.iter().cloned());
+        ir.operations.extend(page.operations.iter().cloned());
+        diagnostics.extend(page_diagnostics.iter().cloned());
     }
     (ir, diagnostics)
 }

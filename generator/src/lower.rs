@@ -395,7 +395,7 @@ impl Cx<'_> {
         }
         for example in examples {
             let index = best_operation(&operations, &example);
-            operations[index].examples.push(example);
+            operations[index].examples.push(std::sync::Arc::new(example));
         }
         operations
     }

@@ -5,6 +5,8 @@
 //! - `check`: fail with a diff when `generated/` is not what `gen` would write.
 //! - `corpus`: generate the crates of the real docs (v1.0 and beta, every
 //!   area behind a feature), check the coverage targets and `cargo check` both.
+//! - `bench`: the pipeline benchmark on the real docs (medians next to the
+//!   floor measured in the same run, and peak memory).
 //! - `ci`: everything CI runs: formatting, the drift check, clippy, every test
 //!   and the corpus step.
 
@@ -19,8 +21,9 @@ fn main() -> ExitCode {
         Some("gen") => generate(),
         Some("check") => check(),
         Some("corpus") => corpus(),
+        Some("bench") => bench(),
         Some("ci") => ci(),
-        _ => Err("usage: cargo xtask <gen|check|corpus|ci>".to_string()),
+        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -166,6 +169,13 @@ fn check_coverage(version: &str, report: &docgen::report::Report) -> Result<(), 
         return Err(format!("{version}: coverage below target"));
     }
     Ok(())
+}
+
+/// The benchmark needs the release binary (it measures one `docgen gen`
+/// process for peak memory), then runs the criterion-free bench target.
+fn bench() -> Result<(), String> {
+    cargo(&["build", "--release", "--quiet", "-p", "docgen"])?;
+    cargo(&["bench", "--quiet", "-p", "docgen", "--bench", "pipeline"])
 }
 
 fn ci() -> Result<(), String> {

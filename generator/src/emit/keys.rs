@@ -6,7 +6,8 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::EmitOptions;
-use crate::resolve::{ModelId, NodeId, RType, ResponseShape, TypeSpace};
+use crate::ir::Example;
+use crate::resolve::{ModelId, NodeId, ROperation, RType, ResponseShape, TypeSpace};
 
 /// What `models::model_struct` prints from.
 pub fn model(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
@@ -56,4 +57,32 @@ fn referenced_names(space: &TypeSpace, ty: &RType, hasher: &mut DefaultHasher) {
         RType::Collection(inner) => referenced_names(space, inner, hasher),
         RType::Primitive(_) | RType::Untyped | RType::Reference => {}
     }
+}
+
+/// What one example's tests print from: the operation, the example, the
+/// names claimed for them, and the builders on the way to the operation.
+pub fn example_tests(
+    space: &TypeSpace,
+    options: &EmitOptions,
+    op: &ROperation,
+    example: &Example,
+    names: &super::tests::TestNames,
+) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    ("tests", options.features, &options.base_url, op, names).hash(&mut hasher);
+    // Examples hold JSON, which has no Hash; its text stands in for it.
+    serde_json::to_vec(example).unwrap_or_default().hash(&mut hasher);
+    let mut node = Some(op.target);
+    while let Some(id) = node {
+        let n = &space.nodes[id];
+        (&n.accessor, &n.params, &n.segment).hash(&mut hasher);
+        node = n.parent;
+    }
+    for ty in op.body.iter().chain(match &op.response {
+        ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
+        ResponseShape::Empty | ResponseShape::Bytes => None,
+    }) {
+        referenced_names(space, ty, &mut hasher);
+    }
+    hasher.finish()
 }

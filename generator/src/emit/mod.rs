@@ -12,7 +12,6 @@ mod tests;
 mod types;
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use proc_macro2::TokenStream;
@@ -165,33 +164,17 @@ pub fn format_keyed(
     keys: &[u64],
     build: impl Fn(usize) -> TokenStream + Sync,
 ) -> Result<String, EmitError> {
-    let parts: Result<Vec<Arc<str>>, EmitError> =
-        keys.par_iter().enumerate().map(|(index, key)| format_cached(cache, *key, path, || build(index))).collect();
-    Ok(parts?.concat())
+    Ok(format_parts(cache, path, keys, build)?.concat())
 }
 
-/// Formats items one by one (in parallel, each through the cache) and joins
-/// them; prettyplease prints a file as its items in order, so the result is
-/// the same as formatting them as one file. Items come as token text because
-/// token streams cannot cross threads; the text is also the cache key.
-pub fn format_items(cache: &EmitCache, path: &str, items: Vec<String>) -> Result<String, EmitError> {
-    let parts: Result<Vec<Arc<str>>, EmitError> = items
-        .into_par_iter()
-        .map(|text| {
-            let mut hasher = std::hash::DefaultHasher::new();
-            text.hash(&mut hasher);
-            let key = hasher.finish();
-            if let Some(found) = cache.get(key) {
-                return Ok(found);
-            }
-            let file = syn::parse_str::<syn::File>(&text)
-                .map_err(|error| EmitError { file: path.to_string(), message: error.to_string() })?;
-            let formatted: Arc<str> = prettyplease::unparse(&file).into();
-            cache.put(key, formatted.clone());
-            Ok(formatted)
-        })
-        .collect();
-    Ok(parts?.concat())
+/// Like [`format_keyed`], keeping each item's text apart.
+pub fn format_parts(
+    cache: &EmitCache,
+    path: &str,
+    keys: &[u64],
+    build: impl Fn(usize) -> TokenStream + Sync,
+) -> Result<Vec<Arc<str>>, EmitError> {
+    keys.par_iter().enumerate().map(|(index, key)| format_cached(cache, *key, path, || build(index))).collect()
 }
 
 /// Parses tokens as a file and prints them with prettyplease.
@@ -250,10 +233,12 @@ mod format_tests {
             quote::quote! { pub enum E { V, W(String) } },
         ];
         let whole = format_tokens("a.rs", quote::quote! { #(#items)* }).unwrap();
-        let cache = EmitCache::default();
         let texts: Vec<String> = items.iter().map(ToString::to_string).collect();
-        assert_eq!(format_items(&cache, "a.rs", texts.clone()).unwrap(), whole);
+        let keys: Vec<u64> = (0..texts.len() as u64).collect();
+        let build = |index: usize| texts[index].parse::<TokenStream>().unwrap();
+        let cache = EmitCache::default();
+        assert_eq!(format_keyed(&cache, "a.rs", &keys, build).unwrap(), whole);
         // A second run is served from the cache and gives the same text.
-        assert_eq!(format_items(&cache, "a.rs", texts).unwrap(), whole);
+        assert_eq!(format_keyed(&cache, "a.rs", &keys, |_| TokenStream::new()).unwrap(), whole);
     }
 }

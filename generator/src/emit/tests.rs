@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_items, with_header};
+use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header};
 use crate::ir::{Body, Example, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
 use crate::resolve::names::{Namespace, value_name};
@@ -14,28 +14,59 @@ use crate::resolve::{NodeId, ROperation, RType, ResponseShape, TypeSpace};
 
 /// `src/example_tests.rs`, compiled only for `cargo test`.
 pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
-    let mut names = Namespace::new();
-    let mut tests = Vec::new();
-    let mut pages = Vec::new();
+    // Names are claimed in one pass, in a fixed order, so each example's tests
+    // can then be built (and cached) on their own.
+    let mut taken = Namespace::new();
+    let mut specs: Vec<(&ROperation, &Example, TestNames)> = Vec::new();
     for op in &space.operations {
         for (index, example) in op.examples.iter().enumerate() {
             let stem = op.page.rsplit('/').next().unwrap_or(&op.page).trim_end_matches(".md");
             let base = if op.examples.len() > 1 { format!("{stem}_example_{}", index + 1) } else { stem.to_string() };
-            let before = tests.len();
-            let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
-            let found = example_tests(space, op, example, &base, &mut names, options);
-            tests.extend(found.into_iter().map(|test| quote! { #gate #test }));
-            if tests.len() > before {
-                pages.push(op.page.clone());
-            }
+            specs.push((op, example, TestNames::claim(&mut taken, &base)));
         }
     }
+    let keys: Vec<u64> =
+        specs.iter().map(|(op, example, names)| keys::example_tests(space, options, op, example, names)).collect();
+    let path = "src/example_tests.rs".to_string();
+    let parts = format_parts(cache, &path, &keys, |index| {
+        let (op, example, names) = &specs[index];
+        let tests = example_tests(space, op, example, names, options);
+        let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
+        quote! { #( #gate #tests )* }
+    })?;
+    let mut pages: Vec<&str> =
+        specs.iter().zip(&parts).filter(|(_, text)| !text.is_empty()).map(|((op, _, _), _)| op.page.as_str()).collect();
     pages.sort();
     pages.dedup();
-    let path = "src/example_tests.rs".to_string();
-    let body = format_items(cache, &path, tests.iter().map(ToString::to_string).collect())?;
-    let page_refs: Vec<&str> = pages.iter().map(String::as_str).collect();
-    Ok(vec![GeneratedFile { contents: with_header(&page_refs, &body), path }])
+    Ok(vec![GeneratedFile { contents: with_header(&pages, &parts.concat()), path }])
+}
+
+/// The names one example's tests and constants get.
+#[derive(Debug, Clone, Hash)]
+pub struct TestNames {
+    request_const: String,
+    response_const: String,
+    request_round_trip: String,
+    response_round_trip: String,
+    builds_request: String,
+}
+
+impl TestNames {
+    fn claim(taken: &mut Namespace, base: &str) -> TestNames {
+        let mut constant = |what: &str| {
+            let wanted = value_name(&format!("{base}_{what}")).trim_start_matches("r#").to_ascii_uppercase();
+            taken.claim(&wanted).0
+        };
+        let (request_const, response_const) = (constant("request"), constant("response"));
+        let mut test = |what: &str| taken.claim(value_name(&format!("{base}_{what}")).trim_start_matches("r#")).0;
+        TestNames {
+            request_const,
+            response_const,
+            request_round_trip: test("request_body_round_trips"),
+            response_round_trip: test("response_body_round_trips"),
+            builds_request: test("builds_the_documented_request"),
+        }
+    }
 }
 
 /// The tests of one example, after the constants holding its JSON bodies
@@ -44,19 +75,18 @@ fn example_tests(
     space: &TypeSpace,
     op: &ROperation,
     example: &Example,
-    base: &str,
-    names: &mut Namespace,
+    names: &TestNames,
     options: &EmitOptions,
 ) -> Vec<TokenStream> {
     let mut tests = Vec::new();
     let request_json = example.request.as_ref().and_then(|r| json_text(&r.body));
     let response_json = example.response.as_ref().and_then(|r| json_text(&r.body));
-    let request_const = const_name(names, base, "request");
-    let response_const = const_name(names, base, "response");
+    let request_const = ident(&names.request_const);
+    let response_const = ident(&names.response_const);
     let mut uses_request = false;
     if let (Some(_), Some(ty)) = (&request_json, &op.body) {
         let ty = rust_type(space, ty);
-        let name = test_name(names, base, "request_body_round_trips");
+        let name = ident(&names.request_round_trip);
         uses_request = true;
         tests.push(quote! {
             #[test]
@@ -74,7 +104,7 @@ fn example_tests(
         ResponseShape::Empty | ResponseShape::Bytes => None,
     };
     if let (Some(json), Some(ty)) = (&response_json, response_type) {
-        let name = test_name(names, base, "response_body_round_trips");
+        let name = ident(&names.response_round_trip);
         tests.push(quote! {
             const #response_const: &str = #json;
 
@@ -85,7 +115,7 @@ fn example_tests(
         });
     }
     let request_body = request_json.as_ref().map(|_| quote! { #request_const });
-    if let Some(test) = request_test(space, op, example, base, names, options, request_body.as_ref()) {
+    if let Some(test) = request_test(space, op, example, &names.builds_request, options, request_body.as_ref()) {
         uses_request |= request_body.is_some() && op.body.is_some();
         tests.push(test);
     }
@@ -93,17 +123,6 @@ fn example_tests(
         tests.insert(0, quote! { const #request_const: &str = #json; });
     }
     tests
-}
-
-/// `UPDATE_GROUPASSIGNMENTS_REQUEST`: the constant holding one example body.
-fn const_name(names: &mut Namespace, base: &str, what: &str) -> proc_macro2::Ident {
-    let wanted = value_name(&format!("{base}_{what}")).trim_start_matches("r#").to_ascii_uppercase();
-    ident(&names.claim(&wanted).0)
-}
-
-fn test_name(names: &mut Namespace, base: &str, what: &str) -> proc_macro2::Ident {
-    let wanted = value_name(&format!("{base}_{what}"));
-    ident(&names.claim(wanted.trim_start_matches("r#")).0)
 }
 
 /// The body as pretty JSON in a raw string literal, or `None` if it is not JSON.
@@ -130,8 +149,7 @@ fn request_test(
     space: &TypeSpace,
     op: &ROperation,
     example: &Example,
-    base: &str,
-    names: &mut Namespace,
+    test_name: &str,
     options: &EmitOptions,
     request_json: Option<&TokenStream>,
 ) -> Option<TokenStream> {
@@ -158,7 +176,7 @@ fn request_test(
     let accessors = chain.accessors;
     let method = op.method.as_str();
     let base_url = &options.base_url;
-    let name = test_name(names, base, "builds_the_documented_request");
+    let name = ident(test_name);
     Some(quote! {
         #[test]
         fn #name() {

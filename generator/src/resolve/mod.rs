@@ -161,7 +161,7 @@ pub struct ROperation {
     pub path: String,
     pub query_options: Vec<String>,
     pub headers: Vec<String>,
-    pub examples: Vec<Example>,
+    pub examples: Vec<std::sync::Arc<Example>>,
     pub location: Location,
     pub area: String,
 }
