@@ -51,12 +51,15 @@ pub fn generate_cached(sources: &[SourceFile], options: &EmitOptions, cache: &Ca
     Ok(Generated { ir, space, files, diagnostics })
 }
 
+/// One page's IR items and diagnostics, shared between runs.
+type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
+
 /// What a run can reuse from earlier runs in the same process: pages that
 /// did not change are not parsed again, items that did not change are not
 /// printed again. Output is byte-identical with or without it.
 #[derive(Debug, Default)]
 pub struct Cache {
-    pages: Mutex<HashMap<u64, Arc<(lower::Lowered, Vec<Diagnostic>)>>>,
+    pages: Mutex<HashMap<u64, LoweredPage>>,
     pub emit: EmitCache,
 }
 
@@ -67,7 +70,7 @@ pub fn extract(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
 
 /// Like [`extract`], reusing the pages `cache` has seen with the same path and text.
 pub fn extract_cached(files: &[SourceFile], cache: &Cache) -> (Ir, Vec<Diagnostic>) {
-    let lowered: Vec<Arc<(lower::Lowered, Vec<Diagnostic>)>> = files
+    let lowered: Vec<LoweredPage> = files
         .par_iter()
         .map(|file| {
             let mut hasher = std::hash::DefaultHasher::new();
