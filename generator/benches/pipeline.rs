@@ -227,7 +227,7 @@ fn child_peak_rss_mb(docs: &Path, out: &Path) -> Option<u64> {
     // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    (waited == pid && status == 0).then(|| usage.ru_maxrss as u64 / 1024)
+    (waited == pid && status == 0).then_some(usage.ru_maxrss as u64 / 1024)
 }
 
 /// Peak resident set size of this process, from /proc (Linux).
