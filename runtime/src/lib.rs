@@ -57,6 +57,7 @@ mod path;
 mod request;
 pub mod testing;
 mod transport;
+mod values;
 
 pub use reqwest::Method;
 
@@ -65,3 +66,4 @@ pub use error::{Error, GraphError, InnerError};
 pub use model::{Binary, Flags, Page, Reference};
 pub use path::{FunctionArg, RequestPath};
 pub use request::{Request, ResponseKind};
+pub use values::{Base64, Date, DateTimeOffset, Double, Duration, Guid, Int64, Nullable, TimeOfDay, ValueError};

@@ -15,7 +15,7 @@ pub struct IosLobAppProvisioningConfiguration {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub expiration_date_time: Option<String>,
+    pub expiration_date_time: Option<graph_runtime::DateTimeOffset>,
     /// Name of the uploaded profile file, such as `contoso.mobileprovision`.
     #[serde(
         rename = "payloadFileName",
@@ -25,7 +25,7 @@ pub struct IosLobAppProvisioningConfiguration {
     pub payload_file_name: Option<String>,
     /// The profile file itself, encoded as base64.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payload: Option<String>,
+    pub payload: Option<graph_runtime::Base64>,
     /// Scope tags that decide which administrators can see the configuration.
     #[serde(
         rename = "roleScopeTagIds",
@@ -42,14 +42,14 @@ pub struct IosLobAppProvisioningConfiguration {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub created_date_time: Option<String>,
+    pub created_date_time: Option<graph_runtime::DateTimeOffset>,
     /// When the configuration was last changed. Read-only.
     #[serde(
         rename = "lastModifiedDateTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_modified_date_time: Option<String>,
+    pub last_modified_date_time: Option<graph_runtime::DateTimeOffset>,
     /// The name administrators see in the console.
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,

@@ -7,11 +7,15 @@
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MobileAppProvisioningConfigGroupAssignment {
     /// The key that identifies the assignment. Inherited from entity
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "graph_runtime::Nullable::is_absent")]
+    pub id: graph_runtime::Nullable<String>,
     /// Object ID of the Azure AD group that receives the provisioning configuration.
-    #[serde(rename = "targetGroupId", default, skip_serializing_if = "Option::is_none")]
-    pub target_group_id: Option<String>,
+    #[serde(
+        rename = "targetGroupId",
+        default,
+        skip_serializing_if = "graph_runtime::Nullable::is_absent"
+    )]
+    pub target_group_id: graph_runtime::Nullable<String>,
     /// Properties the documentation does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,

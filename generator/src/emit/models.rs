@@ -24,7 +24,7 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
     let doc = doc_lines(&doc);
     let fields = model.fields.iter().map(|field| {
         let field_name = ident(&field.rust_name);
-        let ty = field_type(space, &field.ty);
+        let (ty, skip) = field_type(space, &field.ty, model.patch_body);
         let doc = doc_lines(&field.description);
         let plain_name = field.rust_name.trim_start_matches("r#");
         let rename = (plain_name != field.json_name).then(|| {
@@ -33,7 +33,7 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
         });
         quote! {
             #doc
-            #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+            #[serde(#rename default, skip_serializing_if = #skip)]
             pub #field_name: #ty,
         }
     });

@@ -49,14 +49,21 @@ pub fn model_path(space: &TypeSpace, id: usize) -> TokenStream {
     }
 }
 
-/// The type of a struct field: always optional (absent in the JSON), boxed
-/// when it is another struct so that types that refer to each other still
-/// have a size.
-pub fn field_type(space: &TypeSpace, ty: &RType) -> TokenStream {
+/// The type of a struct field and the `skip_serializing_if` that goes with
+/// it. Fields are optional (absent in the JSON); in models sent as PATCH
+/// bodies they are `Nullable`, so "leave unchanged" (absent), "clear" (null)
+/// and "set" stay apart. Struct-typed fields are boxed so that types that
+/// refer to each other still have a size.
+pub fn field_type(space: &TypeSpace, ty: &RType, tri_state: bool) -> (TokenStream, &'static str) {
     let inner = rust_type(space, ty);
-    match ty {
-        RType::Model(_) => quote! { Option<Box<#inner>> },
-        _ => quote! { Option<#inner> },
+    let inner = match ty {
+        RType::Model(_) => quote! { Box<#inner> },
+        _ => inner,
+    };
+    if tri_state {
+        (quote! { graph_runtime::Nullable<#inner> }, "graph_runtime::Nullable::is_absent")
+    } else {
+        (quote! { Option<#inner> }, "Option::is_none")
     }
 }
 
@@ -75,24 +82,24 @@ pub fn body_param_type(space: &TypeSpace, ty: &RType) -> TokenStream {
     }
 }
 
-/// Primitives: date, time, duration and GUID values stay text as Graph sent
-/// them, so nothing is lost on a round trip.
+/// Primitives. Dates, times, durations, GUIDs, binary data, 64-bit integers
+/// and doubles are runtime types that keep what Graph sent (so nothing changes
+/// on a round trip) and parse it on request.
 fn primitive_type(primitive: Primitive) -> TokenStream {
     match primitive {
-        Primitive::String
-        | Primitive::DateTimeOffset
-        | Primitive::Date
-        | Primitive::TimeOfDay
-        | Primitive::Duration
-        | Primitive::Guid
-        | Primitive::Binary => quote! { String },
+        Primitive::String => quote! { String },
+        Primitive::DateTimeOffset => quote! { graph_runtime::DateTimeOffset },
+        Primitive::Date => quote! { graph_runtime::Date },
+        Primitive::TimeOfDay => quote! { graph_runtime::TimeOfDay },
+        Primitive::Duration => quote! { graph_runtime::Duration },
+        Primitive::Guid => quote! { graph_runtime::Guid },
+        Primitive::Binary => quote! { graph_runtime::Base64 },
         Primitive::Boolean => quote! { bool },
         Primitive::Byte => quote! { u8 },
         Primitive::Int16 => quote! { i16 },
         Primitive::Int32 => quote! { i32 },
-        Primitive::Int64 => quote! { i64 },
-        Primitive::Single => quote! { f32 },
-        Primitive::Double | Primitive::Decimal => quote! { f64 },
+        Primitive::Int64 => quote! { graph_runtime::Int64 },
+        Primitive::Single | Primitive::Double | Primitive::Decimal => quote! { graph_runtime::Double },
         Primitive::Stream | Primitive::Json => quote! { serde_json::Value },
     }
 }

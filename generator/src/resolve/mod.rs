@@ -65,6 +65,8 @@ pub struct RModel {
     pub extra_field: String,
     /// The areas whose operations need this type.
     pub areas: BTreeSet<String>,
+    /// Sent as the body of a PATCH: its fields are tri-state.
+    pub patch_body: bool,
 }
 
 #[derive(Debug, Clone, Hash, Serialize)]
@@ -297,6 +299,7 @@ impl Resolver {
                         open_type: ir.models[source].open_type,
                         extra_field: String::new(),
                         areas: BTreeSet::new(),
+                        patch_body: false,
                     });
                 }
                 Kind::Enum => {
@@ -591,6 +594,9 @@ impl Resolver {
             let params =
                 if hosted_on_parent[index] { std::mem::take(&mut self.space.nodes[target].params) } else { Vec::new() };
             let body = self.operation_body(&op, target, hosted_on_parent[index], &mut body_names);
+            if let (Method::Patch, Some(RType::Model(model))) = (op.method, &body) {
+                self.space.models[*model].patch_body = true;
+            }
             let response = self.response_shape(&op);
             let id = self.space.operations.len();
             self.space.operations.push(ROperation {
@@ -748,6 +754,7 @@ impl Resolver {
                     open_type: false,
                     extra_field: String::new(),
                     areas: BTreeSet::new(),
+                    patch_body: false,
                 });
                 self.name_fields(id);
                 Some(RType::Model(id))
