@@ -116,7 +116,7 @@ const IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST: &str = r##"{
       "@odata.type": "#microsoft.graph.iosLobAppProvisioningConfigurationAssignment",
       "id": "e61a09b7-4c3d-4f28-8d5e-93b2a0c7f1d6",
       "target": {
-        "@odata.type": "microsoft.graph.deviceAndAppManagementAssignmentTarget",
+        "@odata.type": "#microsoft.graph.groupAssignmentTarget",
         "deviceAndAppManagementAssignmentFilterId": "b83f6d20-17e4-4a9c-9f0d-6a2c5e8b1d37",
         "deviceAndAppManagementAssignmentFilterType": "include",
         "groupId": "5e8a1f02-6c3b-4d97-a2e4-b71f90c3d846"

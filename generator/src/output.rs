@@ -184,16 +184,32 @@ mod tests {
         GeneratedFile { path: path.into(), contents: contents.into() }
     }
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("docgen-output-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir.join("out")
+    /// A folder of its own for one test, removed when the test ends.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("docgen-output-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+
+        fn out(&self) -> PathBuf {
+            self.0.join("out")
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     #[test]
     fn write_then_check_finds_no_drift() {
-        let out = scratch("clean");
+        let scratch = Scratch::new("clean");
+        let out = scratch.out();
         let files = vec![file("a.rs", "one\n"), file("src/b.rs", "two\n")];
         assert_eq!(write(&out, &files).unwrap(), WriteSummary { written: 2, removed: 0, unchanged: 0 });
         assert!(check(&out, &files).unwrap().is_empty());
@@ -202,7 +218,8 @@ mod tests {
 
     #[test]
     fn check_reports_changed_missing_and_extra_files() {
-        let out = scratch("drift");
+        let scratch = Scratch::new("drift");
+        let out = scratch.out();
         write(&out, &[file("a.rs", "one\n"), file("b.rs", "two\n"), file("c.rs", "three\n")]).unwrap();
         let drift = check(&out, &[file("a.rs", "uno\n"), file("b.rs", "two\n"), file("d.rs", "four\n")]).unwrap();
         assert!(
@@ -214,7 +231,8 @@ mod tests {
 
     #[test]
     fn unchanged_files_keep_their_timestamps_and_stale_files_go() {
-        let out = scratch("timestamps");
+        let scratch = Scratch::new("timestamps");
+        let out = scratch.out();
         write(&out, &[file("keep.rs", "same\n"), file("old.rs", "gone\n")]).unwrap();
         let before = std::fs::metadata(out.join("keep.rs")).unwrap().modified().unwrap();
         let summary = write(&out, &[file("keep.rs", "same\n"), file("new.rs", "fresh\n")]).unwrap();
@@ -226,7 +244,8 @@ mod tests {
 
     #[test]
     fn build_entries_survive_and_are_not_drift() {
-        let out = scratch("build");
+        let scratch = Scratch::new("build");
+        let out = scratch.out();
         write(&out, &[file("a.rs", "1\n")]).unwrap();
         std::fs::create_dir_all(out.join("target/debug")).unwrap();
         std::fs::write(out.join("target/debug/x"), "artifact").unwrap();

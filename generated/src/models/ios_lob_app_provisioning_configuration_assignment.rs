@@ -9,9 +9,9 @@ pub struct IosLobAppProvisioningConfigurationAssignment {
     /// The key that identifies the assignment. Inherited from entity
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The group, and the optional filter, that the configuration is deployed to.
+    /// Whom the configuration is deployed to: a group or all devices (a derived type of the target), with an optional filter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<Box<crate::models::DeviceAndAppManagementAssignmentTarget>>,
+    pub target: Option<crate::models::AnyDeviceAndAppManagementAssignmentTarget>,
     /// Properties the documentation does not list, kept so that nothing is lost.
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,

@@ -2,12 +2,18 @@
 // Do not edit: change the docs and run `cargo xtask gen`.
 
 //! Models of the documented resource and complex types, and enums.
+mod all_devices_assignment_target;
+pub use all_devices_assignment_target::AllDevicesAssignmentTarget;
+mod any_device_and_app_management_assignment_target;
+pub use any_device_and_app_management_assignment_target::AnyDeviceAndAppManagementAssignmentTarget;
 mod device_and_app_management_assignment_filter_type;
 pub use device_and_app_management_assignment_filter_type::DeviceAndAppManagementAssignmentFilterType;
 mod device_and_app_management_assignment_target;
 pub use device_and_app_management_assignment_target::DeviceAndAppManagementAssignmentTarget;
 mod entity;
 pub use entity::Entity;
+mod group_assignment_target;
+pub use group_assignment_target::GroupAssignmentTarget;
 mod ios_lob_app_provisioning_configuration;
 pub use ios_lob_app_provisioning_configuration::IosLobAppProvisioningConfiguration;
 mod ios_lob_app_provisioning_configuration_assignment;

@@ -89,7 +89,8 @@ fn models_mod(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
         Home::Requests { .. } => None,
     });
     let enums = space.enums.iter().map(|e| (e.module.as_str(), e.rust_name.as_str(), &e.areas));
-    let mut entries: Vec<(&str, &str, &BTreeSet<String>)> = models.chain(enums).collect();
+    let polymorphs = space.polymorphs.iter().map(|p| (p.module.as_str(), p.rust_name.as_str(), &p.areas));
+    let mut entries: Vec<(&str, &str, &BTreeSet<String>)> = models.chain(enums).chain(polymorphs).collect();
     entries.sort();
     let items = entries.iter().map(|(module, name, areas)| {
         let module = ident(module);

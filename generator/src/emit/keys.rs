@@ -26,6 +26,17 @@ pub fn enumeration(space: &TypeSpace, id: usize) -> u64 {
     hasher.finish()
 }
 
+/// What `models::polymorph` prints from: the enum and each variant's type.
+pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    let poly = &space.polymorphs[id];
+    ("polymorph", options.features, poly).hash(&mut hasher);
+    for model in std::iter::once(&poly.base).chain(&poly.variants).map(|m| &space.models[*m]) {
+        (&model.rust_name, &model.doc_name, &model.areas).hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// What a builder (its struct, operations and child accessors) prints from.
 pub fn node(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> u64 {
     let mut hasher = DefaultHasher::new();
@@ -55,6 +66,7 @@ fn referenced_names(space: &TypeSpace, ty: &RType, hasher: &mut DefaultHasher) {
         RType::Model(id) => (&space.models[*id].rust_name, &space.models[*id].home).hash(hasher),
         RType::Enum(id) => (&space.enums[*id].rust_name, space.enums[*id].is_flags).hash(hasher),
         RType::Collection(inner) => referenced_names(space, inner, hasher),
+        RType::Polymorphic(id) => space.polymorphs[*id].rust_name.hash(hasher),
         RType::Primitive(_) | RType::Untyped | RType::Reference => {}
     }
 }

@@ -110,6 +110,19 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         })
         .collect();
     files.extend(enum_files?);
+    let polymorph_files: Result<Vec<GeneratedFile>, EmitError> = (0..space.polymorphs.len())
+        .into_par_iter()
+        .map(|id| {
+            let poly = &space.polymorphs[id];
+            let path = format!("src/models/{}.rs", poly.module);
+            let key = keys::polymorph(space, options, id);
+            let body = format_cached(cache, key, &path, || models::polymorph(space, options, id))?;
+            let pages: Vec<&str> =
+                std::iter::once(&poly.base).chain(&poly.variants).map(|m| space.models[*m].page.as_str()).collect();
+            Ok(GeneratedFile { contents: with_header(&pages, &body), path })
+        })
+        .collect();
+    files.extend(polymorph_files?);
     files.extend(requests::emit(space, options, cache)?);
     files.extend(tests::emit(space, options, cache)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -124,6 +137,8 @@ pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result
     let models = (0..space.models.len()).filter(|id| space.models[*id].page == page);
     items.extend(models.map(|id| models::model_struct(space, id)));
     items.extend(space.enums.iter().filter(|e| e.page == page).map(models::enumeration));
+    let polymorphs = (0..space.polymorphs.len()).filter(|id| space.models[space.polymorphs[*id].base].page == page);
+    items.extend(polymorphs.map(|id| models::polymorph(space, options, id)));
     for (host, node) in space.nodes.iter().enumerate() {
         let methods: Vec<TokenStream> = node
             .operations

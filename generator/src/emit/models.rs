@@ -3,8 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::doc_lines;
 use super::types::{field_type, ident};
+use super::{EmitOptions, cfg, doc_lines};
 use crate::resolve::{Home, ModelId, REnum, TypeSpace};
 
 /// The struct itself: every documented property as an optional field, plus a
@@ -115,6 +115,75 @@ pub fn enumeration(en: &REnum) -> TokenStream {
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// The dispatch enum of a base type: one variant per documented derived type
+/// (each behind its own features), the base itself, and a fallback that keeps
+/// the base properties and the raw JSON of a derived type this crate does not
+/// know. Decoding picks the variant by `@odata.type`; encoding writes it back.
+pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> TokenStream {
+    let poly = &space.polymorphs[id];
+    let name = format_ident!("{}", poly.rust_name);
+    let base = &space.models[poly.base];
+    let base_variant = format_ident!("{}", base.rust_name);
+    let unknown = format_ident!("{}", poly.unknown_variant);
+    let base_type = quote! { crate::models::#base_variant };
+    let doc = doc_lines(&format!(
+        "Any `{}`: the type itself or one of its {} derived types, told apart by `@odata.type`.",
+        base.doc_name,
+        poly.variants.len()
+    ));
+    let base_key = base.doc_name.to_ascii_lowercase();
+    let variants: Vec<_> = poly.variants.iter().map(|v| &space.models[*v]).collect();
+    let gates: Vec<TokenStream> = variants.iter().map(|m| cfg(options, &m.areas)).collect();
+    let idents: Vec<_> = variants.iter().map(|m| format_ident!("{}", m.rust_name)).collect();
+    let keys: Vec<String> = variants.iter().map(|m| m.doc_name.to_ascii_lowercase()).collect();
+    let tags: Vec<String> = variants.iter().map(|m| format!("#{}", m.doc_name)).collect();
+    let docs = variants.iter().map(|m| doc_lines(&format!("`{}`", m.doc_name)));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            /// The base type itself (also when `@odata.type` is absent).
+            #base_variant(Box<#base_type>),
+            #( #docs #gates #idents(Box<crate::models::#idents>), )*
+            /// A derived type this crate does not know (or whose feature is off):
+            /// the base properties, with everything else in `additional_properties`.
+            #unknown(Box<#base_type>),
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let (value, odata_type) = match self {
+                    Self::#base_variant(inner) | Self::#unknown(inner) => (serde_json::to_value(inner), None),
+                    #( #gates Self::#idents(inner) => (serde_json::to_value(inner), Some(#tags)), )*
+                };
+                let mut value = value.map_err(serde::ser::Error::custom)?;
+                if let (Some(odata_type), Some(object)) = (odata_type, value.as_object_mut()) {
+                    object.entry("@odata.type").or_insert_with(|| odata_type.into());
+                }
+                serde::Serialize::serialize(&value, serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let odata_type = value
+                    .get("@odata.type")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .trim_start_matches('#')
+                    .to_ascii_lowercase();
+                let decoded = match odata_type.as_str() {
+                    "" | #base_key => serde_json::from_value(value).map(|inner| Self::#base_variant(Box::new(inner))),
+                    #( #gates #keys => serde_json::from_value(value).map(|inner| Self::#idents(Box::new(inner))), )*
+                    _ => serde_json::from_value(value).map(|inner| Self::#unknown(Box::new(inner))),
+                };
+                decoded.map_err(serde::de::Error::custom)
             }
         }
     }

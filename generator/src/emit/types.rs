@@ -33,6 +33,10 @@ pub fn rust_type(space: &TypeSpace, ty: &RType) -> TokenStream {
         }
         RType::Untyped => quote! { serde_json::Value },
         RType::Reference => quote! { graph_runtime::Reference },
+        RType::Polymorphic(id) => {
+            let name = format_ident!("{}", space.polymorphs[*id].rust_name);
+            quote! { crate::models::#name }
+        }
     }
 }
 

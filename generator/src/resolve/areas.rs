@@ -89,6 +89,9 @@ pub fn assign(space: &mut TypeSpace, pages: &[PageInfo]) {
     for (model, areas) in space.models.iter_mut().zip(model_areas) {
         model.areas = areas;
     }
+    for poly in &mut space.polymorphs {
+        poly.areas = space.models[poly.base].areas.clone();
+    }
     for (en, areas) in space.enums.iter_mut().zip(enum_areas) {
         en.areas = areas;
     }
@@ -113,6 +116,9 @@ fn mark(space: &TypeSpace, ty: &RType, area: &str, models: &mut [BTreeSet<String
                     pending.extend(space.models[id].base.map(RType::Model));
                 }
             }
+            // The dispatch enum needs its base; each derived variant is gated
+            // by its own areas, so an area does not pull in every derived type.
+            RType::Polymorphic(poly) => pending.push(RType::Model(space.polymorphs[poly].base)),
             RType::Primitive(_) | RType::Untyped | RType::Reference => {}
         }
     }

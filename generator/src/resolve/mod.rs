@@ -28,6 +28,7 @@ pub type OperationId = usize;
 pub struct TypeSpace {
     pub models: Vec<RModel>,
     pub enums: Vec<REnum>,
+    pub polymorphs: Vec<RPolymorph>,
     /// Node 0 is the root (the client); every other node is a path segment.
     pub nodes: Vec<Node>,
     pub operations: Vec<ROperation>,
@@ -88,6 +89,22 @@ pub enum RType {
     Untyped,
     /// The `{"@odata.id": …}` body of a `$ref` operation.
     Reference,
+    /// A base type that has derived types: any of them, told apart by
+    /// `@odata.type` (an index into `TypeSpace::polymorphs`).
+    Polymorphic(usize),
+}
+
+/// The dispatch enum of a base type with derived types.
+#[derive(Debug, Clone, Hash, Serialize)]
+pub struct RPolymorph {
+    pub rust_name: String,
+    pub module: String,
+    pub base: ModelId,
+    /// Every model deriving from `base`, directly or not, by full name.
+    pub variants: Vec<ModelId>,
+    /// The variant for a derived type this crate does not know.
+    pub unknown_variant: String,
+    pub areas: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Hash, Serialize)]
@@ -226,6 +243,7 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
     resolver.build_models(ir);
     resolver.build_enums(ir);
     resolver.build_operations(ir);
+    resolver.build_polymorphs();
     let Resolver { mut space, diagnostics, .. } = resolver;
     areas::assign(&mut space, &ir.pages);
     (space, diagnostics)
@@ -245,6 +263,7 @@ struct Resolver {
     /// Every page path, lower-cased, to tell broken links.
     pages: HashMap<String, String>,
     type_names: Namespace,
+    module_names: Namespace,
 }
 
 impl Resolver {
@@ -265,7 +284,6 @@ impl Resolver {
         order.extend(canonical_models.iter().map(|(key, source)| (key.clone(), Kind::Model, *source)));
         order.extend(canonical_enums.iter().map(|(key, source)| (key.clone(), Kind::Enum, *source)));
         order.sort();
-        let mut modules = Namespace::new();
         let mut id_of_model: HashMap<usize, ModelId> = HashMap::new();
         let mut id_of_enum: HashMap<usize, EnumId> = HashMap::new();
         for (key, kind, source) in order {
@@ -282,7 +300,7 @@ impl Resolver {
                     format!("`{key}` would be named `{wanted}` like another type; named it `{rust_name}`"),
                 ));
             }
-            let (module, _) = modules.claim(&names::module_name(&rust_name));
+            let (module, _) = self.module_names.claim(&names::module_name(&rust_name));
             let page = location.file.clone();
             match kind {
                 Kind::Model => {
@@ -571,7 +589,7 @@ impl Resolver {
         node_names.claim("GraphClient");
         let mut modules = Namespace::new();
         let mut targets = Vec::new();
-        for (_, op) in &merged {
+        for (op, _) in &merged {
             targets.push(self.node_for(&op.path.segments, &mut node_names, &mut modules));
         }
         // Leaf actions and functions become methods on their parent.
@@ -580,7 +598,7 @@ impl Resolver {
         for (index, target) in targets.iter().enumerate() {
             ops_at.entry(*target).or_default().push(index);
         }
-        for (index, (_, op)) in merged.iter().enumerate() {
+        for (index, (op, _)) in merged.iter().enumerate() {
             let node = &self.space.nodes[targets[index]];
             let leaf = node.children.is_empty() && ops_at[&targets[index]].len() == 1;
             let callable = matches!(node.segment, Some(Segment::Function { .. }))
@@ -588,16 +606,17 @@ impl Resolver {
             hosted_on_parent[index] = leaf && callable && node.parent.is_some();
         }
         let mut body_names = Namespace::new();
-        for (index, (_, op)) in merged.into_iter().enumerate() {
+        for (index, (op, others)) in merged.into_iter().enumerate() {
             let target = targets[index];
             let host = if hosted_on_parent[index] { self.space.nodes[target].parent.unwrap_or(0) } else { target };
             let params =
                 if hosted_on_parent[index] { std::mem::take(&mut self.space.nodes[target].params) } else { Vec::new() };
             let body = self.operation_body(&op, target, hosted_on_parent[index], &mut body_names);
+            let response = self.response_shape(&op);
+            let (body, response) = self.agreed_types(&op, &others, body, response);
             if let (Method::Patch, Some(RType::Model(model))) = (op.method, &body) {
                 self.space.models[*model].patch_body = true;
             }
-            let response = self.response_shape(&op);
             let id = self.space.operations.len();
             self.space.operations.push(ROperation {
                 method: op.method,
@@ -630,36 +649,183 @@ impl Resolver {
         self.name_methods();
     }
 
-    /// One operation per (method, path) across all pages, sorted by path. A
-    /// later page documenting the same operation adds its examples; if it
-    /// disagrees on body or response type, that is reported.
-    fn merge_operations(&mut self, ir: &Ir) -> Vec<(String, ir::Operation)> {
-        let mut by_key: BTreeMap<(String, Method), ir::Operation> = BTreeMap::new();
+    /// A dispatch enum for every base type that has derived types and is used
+    /// somewhere (a field, a body, a response), and every such use pointed
+    /// at it, so values decode into the type their `@odata.type` names.
+    fn build_polymorphs(&mut self) {
+        let count = self.space.models.len();
+        let mut derived: Vec<Vec<ModelId>> = vec![Vec::new(); count];
+        for (id, model) in self.space.models.iter().enumerate() {
+            if let Some(base) = model.base {
+                derived[base].push(id);
+            }
+        }
+        let mut used: Vec<ModelId> = Vec::new();
+        let field_types = self.space.models.iter().flat_map(|m| m.fields.iter().map(|f| &f.ty));
+        let op_types = self.space.operations.iter().flat_map(|op| {
+            let response = match &op.response {
+                ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
+                ResponseShape::Empty | ResponseShape::Bytes => None,
+            };
+            op.body.iter().chain(response)
+        });
+        for ty in field_types.chain(op_types) {
+            collect_models(ty, &mut used);
+        }
+        used.retain(|id| !derived[*id].is_empty());
+        used.sort_by(|a, b| self.space.models[*a].doc_name.cmp(&self.space.models[*b].doc_name));
+        used.dedup();
+        let mut poly_of: HashMap<ModelId, usize> = HashMap::new();
+        for base in used {
+            let mut variants = Vec::new();
+            let mut pending = derived[base].clone();
+            while let Some(next) = pending.pop() {
+                if next != base && !variants.contains(&next) {
+                    variants.push(next);
+                    pending.extend(derived[next].iter().copied());
+                }
+            }
+            variants.sort_by(|a, b| self.space.models[*a].doc_name.cmp(&self.space.models[*b].doc_name));
+            let wanted = format!("Any{}", self.space.models[base].rust_name);
+            let (rust_name, _) = self.type_names.claim(&wanted);
+            let (module, _) = self.module_names.claim(&names::module_name(&rust_name));
+            let mut taken = Namespace::new();
+            taken.claim(&self.space.models[base].rust_name);
+            for variant in &variants {
+                taken.claim(&self.space.models[*variant].rust_name);
+            }
+            let unknown_variant = taken.claim("Unrecognized").0;
+            poly_of.insert(base, self.space.polymorphs.len());
+            self.space.polymorphs.push(RPolymorph {
+                rust_name,
+                module,
+                base,
+                variants,
+                unknown_variant,
+                areas: BTreeSet::new(),
+            });
+        }
+        for model in &mut self.space.models {
+            for field in &mut model.fields {
+                point_at_polymorphs(&mut field.ty, &poly_of);
+            }
+        }
+        for op in &mut self.space.operations {
+            if let Some(body) = &mut op.body {
+                point_at_polymorphs(body, &poly_of);
+            }
+            if let ResponseShape::Json(ty) | ResponseShape::Page(ty) = &mut op.response {
+                point_at_polymorphs(ty, &poly_of);
+            }
+        }
+    }
+
+    /// One operation per (method, path) across all pages, sorted by path.
+    /// Later pages add their examples; their body and response types are
+    /// kept to be unified with the first page's (see `unify`).
+    fn merge_operations<'ir>(&mut self, ir: &'ir Ir) -> Vec<(ir::Operation, Vec<&'ir ir::Operation>)> {
+        let mut by_key: BTreeMap<(String, Method), (ir::Operation, Vec<&ir::Operation>)> = BTreeMap::new();
         for op in &ir.operations {
             let key = (path_key(&op.path.segments), op.method);
             match by_key.get_mut(&key) {
                 None => {
-                    by_key.insert(key, op.clone());
+                    by_key.insert(key, (op.clone(), Vec::new()));
                 }
-                Some(first) => {
-                    if first.request_body != op.request_body || first.response.ty != op.response.ty {
-                        self.diagnostics.push(Diagnostic::new(
-                            Code::OperationConflict,
-                            Severity::Note,
-                            op.location.clone(),
-                            format!(
-                                "{} {} is also documented on {} with a different body or response type; that page's is used",
-                                op.method.as_str(),
-                                op.path.raw,
-                                first.location.file
-                            ),
-                        ));
-                    }
+                Some((first, others)) => {
                     first.examples.extend(op.examples.iter().cloned());
+                    others.push(op);
                 }
             }
         }
-        by_key.into_iter().map(|((path, _), op)| (path, op)).collect()
+        by_key.into_values().collect()
+    }
+
+    /// The type several pages agree on: the same type, or the closest base
+    /// type of the ones they name (127 pages each document `GET
+    /// /deviceManagement/deviceConfigurations` for one derived type; the
+    /// operation returns their base). `None` when they are unrelated.
+    fn unify(&self, first: &RType, other: &RType) -> Option<RType> {
+        match (first, other) {
+            _ if first == other => Some(first.clone()),
+            (RType::Model(a), RType::Model(b)) => self.common_base(*a, *b).map(RType::Model),
+            (RType::Collection(a), RType::Collection(b)) => self.unify(a, b).map(|t| RType::Collection(Box::new(t))),
+            _ => None,
+        }
+    }
+
+    fn common_base(&self, a: ModelId, b: ModelId) -> Option<ModelId> {
+        let mut ancestors = vec![a];
+        while let Some(base) = ancestors.last().and_then(|m| self.space.models[*m].base) {
+            if ancestors.contains(&base) {
+                break;
+            }
+            ancestors.push(base);
+        }
+        let mut current = Some(b);
+        let mut seen = Vec::new();
+        while let Some(model) = current {
+            if ancestors.contains(&model) {
+                return Some(model);
+            }
+            if seen.contains(&model) {
+                return None;
+            }
+            seen.push(model);
+            current = self.space.models[model].base;
+        }
+        None
+    }
+
+    fn unify_shapes(&self, first: &ResponseShape, other: &ResponseShape) -> Option<ResponseShape> {
+        match (first, other) {
+            _ if first == other => Some(first.clone()),
+            (ResponseShape::Json(a), ResponseShape::Json(b)) => self.unify(a, b).map(ResponseShape::Json),
+            (ResponseShape::Page(a), ResponseShape::Page(b)) => self.unify(a, b).map(ResponseShape::Page),
+            _ => None,
+        }
+    }
+
+    /// The first page's body and response, unified with what the other pages
+    /// documenting the same operation say; a page that disagrees beyond a
+    /// common base type is reported.
+    fn agreed_types(
+        &mut self,
+        first: &ir::Operation,
+        others: &[&ir::Operation],
+        mut body: Option<RType>,
+        mut response: ResponseShape,
+    ) -> (Option<RType>, ResponseShape) {
+        for other in others {
+            let mut agrees = true;
+            if let (Some(current), RequestBody::Type(ty)) = (&body, &other.request_body) {
+                let other_body = self.resolve_type(ty, &other.location);
+                match self.unify(current, &other_body) {
+                    Some(unified) => body = Some(unified),
+                    None => agrees = false,
+                }
+            } else if std::mem::discriminant(&first.request_body) != std::mem::discriminant(&other.request_body) {
+                agrees = false;
+            }
+            let other_response = self.response_shape(other);
+            match self.unify_shapes(&response, &other_response) {
+                Some(unified) => response = unified,
+                None => agrees = false,
+            }
+            if !agrees {
+                self.diagnostics.push(Diagnostic::new(
+                    Code::OperationConflict,
+                    Severity::Note,
+                    other.location.clone(),
+                    format!(
+                        "{} {} is also documented on {} with a different body or response type; that page's is used",
+                        other.method.as_str(),
+                        other.path.raw,
+                        first.location.file
+                    ),
+                ));
+            }
+        }
+        (body, response)
     }
 
     /// Finds or creates the node for a path, creating its ancestors too.
@@ -843,6 +1009,26 @@ impl Resolver {
                 param.rust_name = taken.claim(&param.rust_name).0;
             }
         }
+    }
+}
+
+fn collect_models(ty: &RType, out: &mut Vec<ModelId>) {
+    match ty {
+        RType::Model(id) => out.push(*id),
+        RType::Collection(inner) => collect_models(inner, out),
+        _ => {}
+    }
+}
+
+fn point_at_polymorphs(ty: &mut RType, poly_of: &HashMap<ModelId, usize>) {
+    match ty {
+        RType::Model(id) => {
+            if let Some(poly) = poly_of.get(id) {
+                *ty = RType::Polymorphic(*poly);
+            }
+        }
+        RType::Collection(inner) => point_at_polymorphs(inner, poly_of),
+        _ => {}
     }
 }
 
