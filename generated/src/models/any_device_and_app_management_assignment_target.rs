@@ -20,7 +20,9 @@ impl serde::Serialize for AnyDeviceAndAppManagementAssignmentTarget {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (value, odata_type) = match self {
             Self::DeviceAndAppManagementAssignmentTarget(inner)
-            | Self::Unrecognized(inner) => (serde_json::to_value(inner), None),
+            | Self::Unrecognized(inner) => {
+                (serde_json::to_value(inner), None::<&'static str>)
+            }
             Self::AllDevicesAssignmentTarget(inner) => {
                 (
                     serde_json::to_value(inner),

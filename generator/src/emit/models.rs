@@ -158,7 +158,8 @@ pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> TokenSt
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let (value, odata_type) = match self {
-                    Self::#base_variant(inner) | Self::#unknown(inner) => (serde_json::to_value(inner), None),
+                    // Typed: with every derived variant's feature off, nothing else says what it holds.
+                    Self::#base_variant(inner) | Self::#unknown(inner) => (serde_json::to_value(inner), None::<&'static str>),
                     #( #gates Self::#idents(inner) => (serde_json::to_value(inner), Some(#tags)), )*
                 };
                 let mut value = value.map_err(serde::ser::Error::custom)?;
