@@ -13,7 +13,8 @@
 //! - [`Error`]: transport, status (with Graph's error body), decode,
 //!   serialise and auth failures. No error or `Debug` output contains the
 //!   token.
-//! - [`testing`]: round-trip assertions for the generated model tests.
+//! - [`testing`]: the assertions the generated tests call; with the
+//!   `testing` feature, the local server of their contract tests.
 //!
 //! ```no_run
 //! use futures::StreamExt;

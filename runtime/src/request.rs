@@ -196,6 +196,25 @@ impl<T> Request<T> {
         self
     }
 
+    /// `ConsistencyLevel: eventual`, which Entra ID collections need for
+    /// advanced queries: `$count`, `$search`, and `$filter` with `endsWith`
+    /// or `ne`.
+    pub fn consistency_level_eventual(self) -> Self {
+        self.set_header("ConsistencyLevel", "eventual")
+    }
+
+    /// `Prefer`, e.g. `return=minimal`, `outlook.timezone="Pacific Standard
+    /// Time"` or `odata.maxpagesize=50`. Replaces an earlier `Prefer`.
+    pub fn prefer(self, preference: &str) -> Self {
+        self.set_header("Prefer", preference)
+    }
+
+    /// `If-Match`: only change the entity if its ETag (the `@odata.etag` it
+    /// was read with) is still `etag`; otherwise Graph answers 412.
+    pub fn if_match(self, etag: &str) -> Self {
+        self.set_header("If-Match", etag)
+    }
+
     /// Declares whether repeating this request is harmless, which decides
     /// whether it is retried. Defaults to the method's semantics (GET, HEAD,
     /// PUT, DELETE and OPTIONS are); use `true` for a POST or PATCH that is
@@ -256,6 +275,12 @@ impl<T> Request<T> {
     fn set_query(mut self, name: &str, value: String) -> Self {
         self.query.retain(|(n, _)| n != name);
         self.query.push((name.to_owned(), value));
+        self
+    }
+
+    fn set_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 

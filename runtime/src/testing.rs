@@ -1,5 +1,7 @@
-//! Helpers for the generated contract tests: decode a documented JSON
-//! example into a model and check the model keeps everything.
+//! Helpers for the generated tests: decode a documented JSON example into a
+//! model and check the model keeps everything, check a built request against
+//! the documented one, and (with the `testing` feature) serve a documented
+//! exchange from a local HTTP server for the contract tests.
 //!
 //! They panic instead of returning errors because they are meant to be
 //! called from `#[test]` functions, and the panic message is the report:
@@ -10,6 +12,11 @@ use std::any::type_name;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+#[cfg(feature = "testing")]
+mod exchange;
+#[cfg(feature = "testing")]
+pub use exchange::{Exchange, MockGraph};
 
 /// Decodes `json` into `T`, panicking with the type name, JSON path and
 /// serde's message if it does not fit.
@@ -27,14 +34,12 @@ pub fn decode<T: DeserializeOwned>(json: &str) -> T {
 }
 
 /// Asserts a built request has the documented method, path and body. Paths
-/// are compared percent-decoded and without regard to ASCII case (Graph's
-/// segments are case-insensitive, and examples write ids unencoded); bodies
-/// are compared as JSON with the same relaxations as [`assert_round_trip`].
+/// are compared as [`comparable_path`] writes them; bodies are compared as
+/// JSON with the same relaxations as [`assert_round_trip`].
 #[track_caller]
 pub fn assert_request<T>(request: &crate::Request<T>, method: &str, path: &str, body: Option<&str>) {
     assert_eq!(request.method().as_str(), method, "method of the request to {path}");
-    let built = percent_encoding::percent_decode_str(request.path()).decode_utf8_lossy();
-    let expected = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let (built, expected) = (comparable_path(request.path()), comparable_path(path));
     assert!(built.eq_ignore_ascii_case(&expected), "path: built `{built}`, documented `{expected}`");
     let Some(body) = body else { return };
     let expected: Value = match serde_json::from_str(body) {
@@ -51,6 +56,29 @@ pub fn assert_request<T>(request: &crate::Request<T>, method: &str, path: &str, 
             show(built)
         );
     }
+}
+
+/// A path as the documentation and the builders can agree on it:
+/// percent-decoded (examples write ids unencoded), without the spaces some
+/// pages put after the commas of function arguments (`range(a=1, b=2)`)
+/// outside quoted values. Compare the result without regard to ASCII case:
+/// Graph's segments are case-insensitive.
+fn comparable_path(path: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let mut out = String::with_capacity(decoded.len());
+    let mut quoted = false;
+    let mut after_comma = false;
+    for c in decoded.chars() {
+        if c == ' ' && after_comma && !quoted {
+            continue;
+        }
+        after_comma = c == ',' && !quoted;
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Decodes `json` into `T`, encodes it again and asserts the two JSON
@@ -152,6 +180,50 @@ fn first_difference<'v>(
     }
 }
 
+/// The first place where `documented` is not contained in `decoded`: every
+/// key it has must be there with a contained value, arrays element by
+/// element with the same length; keys only `decoded` has do not count.
+/// `path` is left pointing at it; `None` marks a missing side.
+fn first_missing<'v>(
+    documented: &'v Value,
+    decoded: &'v Value,
+    path: &mut String,
+) -> Option<(Option<&'v Value>, Option<&'v Value>)> {
+    match (documented, decoded) {
+        (Value::Object(documented), Value::Object(decoded)) => {
+            for (key, value) in documented {
+                let len = path.len();
+                push_key(path, key);
+                let Some(found) = decoded.get(key) else { return Some((Some(value), None)) };
+                if let Some(diff) = first_missing(value, found, path) {
+                    return Some(diff);
+                }
+                path.truncate(len);
+            }
+            None
+        }
+        (Value::Array(documented), Value::Array(decoded)) => {
+            for i in 0..documented.len().max(decoded.len()) {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                match (documented.get(i), decoded.get(i)) {
+                    (Some(value), Some(found)) => {
+                        if let Some(diff) = first_missing(value, found, path) {
+                            return Some(diff);
+                        }
+                    }
+                    (value, found) => return Some((value, found)),
+                }
+                path.truncate(len);
+            }
+            None
+        }
+        (Value::Number(x), Value::Number(y)) if numbers_equal(x, y) => None,
+        _ if documented == decoded => None,
+        _ => Some((Some(documented), Some(decoded))),
+    }
+}
+
 fn numbers_equal(x: &serde_json::Number, y: &serde_json::Number) -> bool {
     if x.is_f64() || y.is_f64() { x.as_f64() == y.as_f64() } else { x == y }
 }
@@ -245,6 +317,34 @@ mod tests {
         });
         assert!(message.contains("User"), "{message}");
         assert!(message.contains("[1].id"), "{message}");
+    }
+
+    #[test]
+    fn comparable_paths_are_decoded_and_drop_spaces_after_argument_commas() {
+        assert_eq!(comparable_path("/users/%7Bid%7D/x"), "/users/{id}/x");
+        assert_eq!(
+            comparable_path("/r/resized(deltaRows=1, deltaColumns=2)"),
+            "/r/resized(deltaRows=1,deltaColumns=2)"
+        );
+        assert_eq!(comparable_path("/search(q='a, b')"), "/search(q='a, b')");
+    }
+
+    #[test]
+    fn documented_must_be_contained_in_decoded() {
+        let documented = serde_json::json!({"id": "1", "tags": [{"a": 1}], "n": 2});
+        let decoded = serde_json::json!({"id": "1", "tags": [{"a": 1.0, "extra": true}], "n": 2.0, "more": 3});
+        assert_eq!(first_missing(&documented, &decoded, &mut String::from("$")), None);
+
+        let mut path = String::from("$");
+        let lost = serde_json::json!({"id": "1", "tags": [{"b": 1}]});
+        let diff = first_missing(&lost, &decoded, &mut path);
+        assert_eq!(diff, Some((Some(&serde_json::json!(1)), None)));
+        assert_eq!(path, "$.tags[0].b");
+
+        let mut path = String::from("$");
+        let longer = serde_json::json!({"tags": [{"a": 1}, {"a": 2}]});
+        assert!(first_missing(&longer, &decoded, &mut path).is_some());
+        assert_eq!(path, "$.tags[1]");
     }
 
     #[test]

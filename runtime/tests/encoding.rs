@@ -166,3 +166,17 @@ fn request_can_be_inspected_without_sending() {
     assert_eq!(request.body_json(), Some(&json!({"targetGroupId": "g"})));
     assert_eq!(request.headers(), [("Prefer".to_owned(), "return=minimal".to_owned())]);
 }
+
+#[test]
+fn documented_headers_replace_earlier_values() {
+    let client = Client::with_token("https://graph.microsoft.com/v1.0", "t");
+    let request = Request::<Value>::new(&client, Method::GET, RequestPath::root().segment("users"), ResponseKind::Json)
+        .header("prefer", "odata.maxpagesize=5")
+        .prefer("return=minimal")
+        .consistency_level_eventual()
+        .consistency_level_eventual()
+        .if_match("W/\"etag-1\"")
+        .count(true);
+    let headers: Vec<(&str, &str)> = request.headers().iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    assert_eq!(headers, [("Prefer", "return=minimal"), ("ConsistencyLevel", "eventual"), ("If-Match", "W/\"etag-1\"")]);
+}
