@@ -61,6 +61,24 @@ fn list_ioslobappprovisioningconfigurations_builds_the_documented_request() {
         None,
     );
 }
+#[tokio::test]
+async fn list_ioslobappprovisioningconfigurations_contract() {
+    let server = graph_runtime::testing::Exchange::new(
+            "GET",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations",
+        )
+        .respond_json(200, LIST_IOSLOBAPPPROVISIONINGCONFIGURATIONS_RESPONSE)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .list()
+        .send()
+        .await;
+    server.assert_answer(answer).await;
+}
 const GET_IOSLOBAPPPROVISIONINGCONFIGURATION_RESPONSE: &str = r##"{
   "@odata.type": "#microsoft.graph.iosLobAppProvisioningConfiguration",
   "createdDateTime": "2026-01-15T08:30:00Z",
@@ -102,6 +120,25 @@ fn get_ioslobappprovisioningconfiguration_builds_the_documented_request() {
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}",
         None,
     );
+}
+#[tokio::test]
+async fn get_ioslobappprovisioningconfiguration_contract() {
+    let server = graph_runtime::testing::Exchange::new(
+            "GET",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}",
+        )
+        .respond_json(200, GET_IOSLOBAPPPROVISIONINGCONFIGURATION_RESPONSE)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .by_id("{iosLobAppProvisioningConfigurationId}")
+        .get()
+        .send()
+        .await;
+    server.assert_answer(answer).await;
 }
 const IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST: &str = r##"{
   "appProvisioningConfigurationGroupAssignments": [
@@ -153,6 +190,29 @@ fn ioslobappprovisioningconfiguration_assign_builds_the_documented_request() {
         Some(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST),
     );
 }
+#[tokio::test]
+async fn ioslobappprovisioningconfiguration_assign_contract() {
+    let body: crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody = graph_runtime::testing::decode(
+        IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST,
+    );
+    let server = graph_runtime::testing::Exchange::new(
+            "POST",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/assign",
+        )
+        .request_json(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST)
+        .respond_empty(204)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+        .assign(&body)
+        .send()
+        .await;
+    server.assert_sent(answer).await;
+}
 const LIST_GROUPASSIGNMENTS_RESPONSE: &str = r##"{
   "value": [
     {
@@ -193,6 +253,26 @@ fn list_groupassignments_builds_the_documented_request() {
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
         None,
     );
+}
+#[tokio::test]
+async fn list_groupassignments_contract() {
+    let server = graph_runtime::testing::Exchange::new(
+            "GET",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
+        )
+        .respond_json(200, LIST_GROUPASSIGNMENTS_RESPONSE)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+        .group_assignments()
+        .list()
+        .send()
+        .await;
+    server.assert_answer(answer).await;
 }
 const CREATE_GROUPASSIGNMENTS_REQUEST: &str = r##"{
   "@odata.type": "#microsoft.graph.mobileAppProvisioningConfigGroupAssignment",
@@ -239,6 +319,30 @@ fn create_groupassignments_builds_the_documented_request() {
         Some(CREATE_GROUPASSIGNMENTS_REQUEST),
     );
 }
+#[tokio::test]
+async fn create_groupassignments_contract() {
+    let body: crate::models::MobileAppProvisioningConfigGroupAssignment = graph_runtime::testing::decode(
+        CREATE_GROUPASSIGNMENTS_REQUEST,
+    );
+    let server = graph_runtime::testing::Exchange::new(
+            "POST",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
+        )
+        .request_json(CREATE_GROUPASSIGNMENTS_REQUEST)
+        .respond_json(201, CREATE_GROUPASSIGNMENTS_RESPONSE)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+        .group_assignments()
+        .create(&body)
+        .send()
+        .await;
+    server.assert_answer(answer).await;
+}
 const UPDATE_GROUPASSIGNMENTS_REQUEST: &str = r##"{
   "@odata.type": "#microsoft.graph.mobileAppProvisioningConfigGroupAssignment",
   "targetGroupId": "String"
@@ -284,6 +388,30 @@ fn update_groupassignments_builds_the_documented_request() {
         Some(UPDATE_GROUPASSIGNMENTS_REQUEST),
     );
 }
+#[tokio::test]
+async fn update_groupassignments_contract() {
+    let body: crate::models::MobileAppProvisioningConfigGroupAssignment = graph_runtime::testing::decode(
+        UPDATE_GROUPASSIGNMENTS_REQUEST,
+    );
+    let server = graph_runtime::testing::Exchange::new(
+            "PATCH",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments",
+        )
+        .request_json(UPDATE_GROUPASSIGNMENTS_REQUEST)
+        .respond_json(200, UPDATE_GROUPASSIGNMENTS_RESPONSE)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .by_id("{iosLobAppProvisioningConfigurationId}")
+        .group_assignments()
+        .update(&body)
+        .send()
+        .await;
+    server.assert_answer(answer).await;
+}
 const GET_GROUPASSIGNMENTS_RESPONSE: &str = r##"{
   "@odata.type": "#microsoft.graph.mobileAppProvisioningConfigGroupAssignment",
   "id": "c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13",
@@ -317,6 +445,27 @@ fn get_groupassignments_builds_the_documented_request() {
         None,
     );
 }
+#[tokio::test]
+async fn get_groupassignments_contract() {
+    let server = graph_runtime::testing::Exchange::new(
+            "GET",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13",
+        )
+        .respond_json(200, GET_GROUPASSIGNMENTS_RESPONSE)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+        .group_assignments()
+        .by_id("c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13")
+        .get()
+        .send()
+        .await;
+    server.assert_answer(answer).await;
+}
 #[test]
 fn delete_groupassignments_builds_the_documented_request() {
     let client = crate::GraphClient::new(
@@ -338,4 +487,25 @@ fn delete_groupassignments_builds_the_documented_request() {
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274",
         None,
     );
+}
+#[tokio::test]
+async fn delete_groupassignments_contract() {
+    let server = graph_runtime::testing::Exchange::new(
+            "DELETE",
+            "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274",
+        )
+        .respond_empty(204)
+        .serve()
+        .await;
+    let client = crate::GraphClient::new(server.client());
+    let answer = client
+        .device_app_management()
+        .ios_lob_app_provisioning_configurations()
+        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+        .group_assignments()
+        .by_id("f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274")
+        .delete()
+        .send()
+        .await;
+    server.assert_sent(answer).await;
 }

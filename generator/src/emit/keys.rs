@@ -72,29 +72,35 @@ fn referenced_names(space: &TypeSpace, ty: &RType, hasher: &mut DefaultHasher) {
 }
 
 /// What one example's tests print from: the operation, the example, the
-/// names claimed for them, and the builders on the way to the operation.
+/// names claimed for them, and the builders on the way to the operation;
+/// the same for the operation its contract test calls (`called`), when the
+/// example URL follows another operation's path.
 pub fn example_tests(
     space: &TypeSpace,
     options: &EmitOptions,
     op: &ROperation,
+    called: &ROperation,
     example: &Example,
     names: &super::tests::TestNames,
 ) -> u64 {
     let mut hasher = DefaultHasher::new();
-    ("tests", options.features, &options.base_url, op, names).hash(&mut hasher);
+    ("tests", options.features, &options.base_url, names).hash(&mut hasher);
     // Examples hold JSON, which has no Hash; its text stands in for it.
     serde_json::to_vec(example).unwrap_or_default().hash(&mut hasher);
-    let mut node = Some(op.target);
-    while let Some(id) = node {
-        let n = &space.nodes[id];
-        (&n.accessor, &n.params, &n.segment).hash(&mut hasher);
-        node = n.parent;
-    }
-    for ty in op.body.iter().chain(match &op.response {
-        ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
-        ResponseShape::Empty | ResponseShape::Bytes => None,
-    }) {
-        referenced_names(space, ty, &mut hasher);
+    for op in [op, called] {
+        op.hash(&mut hasher);
+        let mut node = Some(op.target);
+        while let Some(id) = node {
+            let n = &space.nodes[id];
+            (&n.accessor, &n.params, &n.segment).hash(&mut hasher);
+            node = n.parent;
+        }
+        for ty in op.body.iter().chain(match &op.response {
+            ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
+            ResponseShape::Empty | ResponseShape::Bytes => None,
+        }) {
+            referenced_names(space, ty, &mut hasher);
+        }
     }
     hasher.finish()
 }

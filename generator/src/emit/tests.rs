@@ -1,13 +1,20 @@
 //! Tests generated from the documented examples: every JSON body round-trips
-//! through its model, and every example request is rebuilt with the request
-//! builders and compared with the documented method, path and body.
+//! through its model, every example request is rebuilt with the request
+//! builders and compared with the documented method, path and body, and
+//! every request/response pair becomes a contract test: the request is sent
+//! to a local server that expects the documented request and answers with
+//! the documented response, which must come back decoded.
+//!
+//! Examples that cannot become a contract test are listed, with the reason,
+//! in `contract-tests.json` next to the crate's `Cargo.toml`, so none is
+//! dropped silently.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
 use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header};
-use crate::ir::{Body, Example, Primitive, Segment};
+use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
 use crate::resolve::names::{Namespace, value_name};
 use crate::resolve::{NodeId, ROperation, RType, ResponseShape, TypeSpace};
@@ -18,19 +25,34 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
     // can then be built (and cached) on their own.
     let mut taken = Namespace::new();
     let mut specs: Vec<(&ROperation, &Example, TestNames)> = Vec::new();
-    for op in &space.operations {
+    let mut op_ids: Vec<usize> = Vec::new();
+    for (op_id, op) in space.operations.iter().enumerate() {
         for (index, example) in op.examples.iter().enumerate() {
+            op_ids.push(op_id);
             let stem = op.page.rsplit('/').next().unwrap_or(&op.page).trim_end_matches(".md");
             let base = if op.examples.len() > 1 { format!("{stem}_example_{}", index + 1) } else { stem.to_string() };
             specs.push((op, example, TestNames::claim(&mut taken, &base)));
         }
     }
-    let keys: Vec<u64> =
-        specs.iter().map(|(op, example, names)| keys::example_tests(space, options, op, example, names)).collect();
+    // Plans are cheap and needed by the manifest too; the key of an
+    // example's tests covers everything its plan is made from.
+    let plans: Vec<Contract> =
+        specs.iter().zip(&op_ids).map(|((_, example, _), op_id)| contract(space, *op_id, example)).collect();
+    let keys: Vec<u64> = specs
+        .iter()
+        .zip(&plans)
+        .map(|((op, example, names), plan)| {
+            let called = match plan {
+                Contract::Test(plan) => &space.operations[plan.op],
+                Contract::Skipped(_) => op,
+            };
+            keys::example_tests(space, options, op, called, example, names)
+        })
+        .collect();
     let path = "src/example_tests.rs".to_string();
     let parts = format_parts(cache, &path, &keys, |index| {
         let (op, example, names) = &specs[index];
-        let tests = example_tests(space, op, example, names, options);
+        let tests = example_tests(space, op, example, names, options, &plans[index]);
         let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
         quote! { #( #gate #tests )* }
     })?;
@@ -38,8 +60,14 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         specs.iter().zip(&parts).filter(|(_, text)| !text.is_empty()).map(|((op, _, _), _)| op.page.as_str()).collect();
     pages.sort();
     pages.dedup();
-    Ok(vec![GeneratedFile { contents: with_header(&pages, &parts.concat()), path }])
+    Ok(vec![
+        GeneratedFile { contents: with_header(&pages, &parts.concat()), path },
+        GeneratedFile { path: MANIFEST.to_string(), contents: manifest(space, &specs, &plans, options) },
+    ])
 }
+
+/// The list of contract tests and skipped examples, at the crate root.
+const MANIFEST: &str = "contract-tests.json";
 
 /// The names one example's tests and constants get.
 #[derive(Debug, Clone, Hash)]
@@ -49,6 +77,7 @@ pub struct TestNames {
     request_round_trip: String,
     response_round_trip: String,
     builds_request: String,
+    contract: String,
 }
 
 impl TestNames {
@@ -65,6 +94,7 @@ impl TestNames {
             request_round_trip: test("request_body_round_trips"),
             response_round_trip: test("response_body_round_trips"),
             builds_request: test("builds_the_documented_request"),
+            contract: test("contract"),
         }
     }
 }
@@ -77,6 +107,7 @@ fn example_tests(
     example: &Example,
     names: &TestNames,
     options: &EmitOptions,
+    contract: &Contract,
 ) -> Vec<TokenStream> {
     let mut tests = Vec::new();
     let request_json = example.request.as_ref().and_then(|r| json_text(&r.body));
@@ -84,6 +115,8 @@ fn example_tests(
     let request_const = ident(&names.request_const);
     let response_const = ident(&names.response_const);
     let mut uses_request = false;
+    // The response constant comes right before the first test that uses it.
+    let mut response_declared = false;
     if let (Some(_), Some(ty)) = (&request_json, &op.body) {
         let ty = rust_type(space, ty);
         let name = ident(&names.request_round_trip);
@@ -105,6 +138,7 @@ fn example_tests(
     };
     if let (Some(json), Some(ty)) = (&response_json, response_type) {
         let name = ident(&names.response_round_trip);
+        response_declared = true;
         tests.push(quote! {
             const #response_const: &str = #json;
 
@@ -119,10 +153,342 @@ fn example_tests(
         uses_request |= request_body.is_some() && op.body.is_some();
         tests.push(test);
     }
+    if let Contract::Test(plan) = contract {
+        uses_request |= plan.request_body;
+        if let (Answer::Json, false, Some(json)) = (&plan.answer, response_declared, &response_json) {
+            tests.push(quote! { const #response_const: &str = #json; });
+        }
+        // Its items are gated on the example's area; a test of another
+        // area's operation needs that area too.
+        let called_area = &space.operations[plan.op].area;
+        let gate = if called_area == &op.area {
+            TokenStream::new()
+        } else {
+            cfg(options, &std::iter::once(called_area.clone()).collect())
+        };
+        let test = contract_test(space, plan, names, &request_const, &response_const);
+        tests.push(quote! { #gate #test });
+    }
     if let (true, Some(json)) = (uses_request, &request_json) {
         tests.insert(0, quote! { const #request_const: &str = #json; });
     }
     tests
+}
+
+/// What one example becomes as a contract test, or why it cannot become one.
+#[derive(Debug)]
+enum Contract {
+    Test(ContractPlan),
+    Skipped(Skip),
+}
+
+/// A contract test: the call that rebuilds the example request, what the
+/// server expects of it and what it answers.
+#[derive(Debug)]
+struct ContractPlan {
+    /// The operation called: the example's own, or the one of the same
+    /// page or another whose path the example URL follows.
+    op: usize,
+    chain: Chain,
+    /// The documented path, compared with the one sent.
+    path: String,
+    /// Leading URL segments the operation's path leaves out (workbook pages
+    /// document `/workbook/…` below a drive item the URL names): they go
+    /// into the client's base URL.
+    base_path: String,
+    /// The server expects the documented JSON body (the request constant).
+    request_body: bool,
+    status: u16,
+    answer: Answer,
+}
+
+/// What the server answers with, and so what the decoded answer is compared with.
+#[derive(Debug)]
+enum Answer {
+    /// No body: only the request and the success are checked.
+    Empty,
+    /// The response constant, compared property by property.
+    Json,
+    /// Raw text for a bytes response (or a body the operation ignores),
+    /// compared byte for byte when the operation returns bytes.
+    Text(String),
+}
+
+/// Why an example is not a contract test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum SkipReason {
+    NoRequest,
+    NoResponse,
+    RequestBodyNotJson,
+    RequestBodyInvalid,
+    RequestBodyMissing,
+    ResponseBodyNotJson,
+    ResponseBodyInvalid,
+    Redirect,
+    NotSuccess,
+    MethodDiffers,
+    OtherHost,
+    UrlDoesNotFollowPath,
+}
+
+impl SkipReason {
+    fn label(self) -> &'static str {
+        match self {
+            SkipReason::NoRequest => "no request example",
+            SkipReason::NoResponse => "no response example",
+            SkipReason::RequestBodyNotJson => "the request body is not JSON",
+            SkipReason::RequestBodyInvalid => "the request body is invalid JSON",
+            SkipReason::RequestBodyMissing => "the operation takes a body, the example shows none",
+            SkipReason::ResponseBodyNotJson => "the response body is not JSON",
+            SkipReason::ResponseBodyInvalid => "the response body is invalid JSON",
+            SkipReason::Redirect => "the documented response is a redirect to another host",
+            SkipReason::NotSuccess => "the documented response is an error",
+            SkipReason::MethodDiffers => "no operation has the example's method and URL",
+            SkipReason::OtherHost => "the example URL is on another host",
+            SkipReason::UrlDoesNotFollowPath => "the example URL follows no operation's path",
+        }
+    }
+
+    /// Whether the example pair itself could serve (a successful exchange
+    /// with JSON or no bodies), so that skipping it is the generator's
+    /// shortfall, not the page's.
+    fn pair_is_usable(self) -> bool {
+        !matches!(
+            self,
+            SkipReason::NoRequest
+                | SkipReason::NoResponse
+                | SkipReason::RequestBodyNotJson
+                | SkipReason::RequestBodyInvalid
+                | SkipReason::ResponseBodyNotJson
+                | SkipReason::ResponseBodyInvalid
+                | SkipReason::Redirect
+                | SkipReason::NotSuccess
+        )
+    }
+}
+
+#[derive(Debug)]
+struct Skip {
+    reason: SkipReason,
+    /// What exactly did not fit (a URL, a status), for the manifest.
+    detail: String,
+}
+
+fn skip(reason: SkipReason, detail: impl Into<String>) -> Contract {
+    Contract::Skipped(Skip { reason, detail: detail.into() })
+}
+
+/// Decides whether `example` (documented for operation `op_id`) can be a
+/// contract test, and of which operation: its own when the URL follows its
+/// path, else the operation whose path the URL follows (pages document
+/// several paths, `/me/…` and `/users/{id}/…`, and the example shows one),
+/// else its own below a base path the URL adds.
+fn contract(space: &TypeSpace, op_id: usize, example: &Example) -> Contract {
+    let Some(request) = &example.request else {
+        return skip(SkipReason::NoRequest, "");
+    };
+    let Some(response) = &example.response else {
+        return skip(SkipReason::NoResponse, "");
+    };
+    match response.status {
+        200..=299 => {}
+        300..=399 => return skip(SkipReason::Redirect, response.status.to_string()),
+        status => return skip(SkipReason::NotSuccess, status.to_string()),
+    }
+    if is_other_host(&request.url) {
+        return skip(SkipReason::OtherHost, request.url.as_str());
+    }
+    let own = &space.operations[op_id];
+    let parts = url_segments(&request.url);
+    let same_method = request.method == own.method;
+    let found = same_method
+        .then(|| chain_for(space, own, &parts))
+        .flatten()
+        .map(|chain| (op_id, chain, 0))
+        .or_else(|| route(space, request.method, &parts).map(|(id, chain)| (id, chain, 0)))
+        .or_else(|| same_method.then(|| below_base(space, own, &parts)).flatten().map(|(chain, k)| (op_id, chain, k)));
+    let Some((called, chain, base_len)) = found else {
+        let reason = if same_method { SkipReason::UrlDoesNotFollowPath } else { SkipReason::MethodDiffers };
+        return skip(reason, format!("{} {} for {}", request.method.as_str(), request.url, own.path));
+    };
+    let op = &space.operations[called];
+    let request_body = match (&op.body, &request.body) {
+        (None, _) => false,
+        (Some(_), Body::Json { .. }) => true,
+        (Some(_), Body::Text { .. }) => return skip(SkipReason::RequestBodyNotJson, ""),
+        (Some(_), Body::Invalid { error, .. }) => return skip(SkipReason::RequestBodyInvalid, error.as_str()),
+        (Some(_), Body::None) => return skip(SkipReason::RequestBodyMissing, ""),
+    };
+    let answer = match (&op.response, &response.body) {
+        (_, Body::None) => Answer::Empty,
+        (ResponseShape::Json(_) | ResponseShape::Page(_), Body::Json { .. }) => Answer::Json,
+        (ResponseShape::Json(_) | ResponseShape::Page(_), Body::Text { .. }) => {
+            return skip(SkipReason::ResponseBodyNotJson, "");
+        }
+        (ResponseShape::Json(_) | ResponseShape::Page(_), Body::Invalid { error, .. }) => {
+            return skip(SkipReason::ResponseBodyInvalid, error.as_str());
+        }
+        // The operation does not decode JSON: serve the text as written.
+        (ResponseShape::Empty, Body::Json { .. }) => Answer::Json,
+        (ResponseShape::Empty | ResponseShape::Bytes, Body::Text { text } | Body::Invalid { text, .. }) => {
+            Answer::Text(text.clone())
+        }
+        (ResponseShape::Bytes, Body::Json { value, .. }) => {
+            Answer::Text(serde_json::to_string_pretty(value).unwrap_or_default())
+        }
+    };
+    let base_path = if base_len == 0 { String::new() } else { format!("/{}", parts[..base_len].join("/")) };
+    Contract::Test(ContractPlan {
+        op: called,
+        chain,
+        path: format!("/{}", parts.join("/")),
+        base_path,
+        request_body,
+        status: response.status,
+        answer,
+    })
+}
+
+/// The operation with `method` whose path `parts` follow exactly; the most
+/// specific one (fewest ids) when several do.
+fn route(space: &TypeSpace, method: Method, parts: &[String]) -> Option<(usize, Chain)> {
+    let last = parts.last()?;
+    let mut best: Option<(usize, usize, Chain)> = None;
+    for (id, op) in space.operations.iter().enumerate().filter(|(_, op)| op.method == method) {
+        let ends_alike = space.nodes[op.target].segment.as_ref().is_some_and(|s| segment_args(s, last).is_some());
+        if !ends_alike {
+            continue;
+        }
+        let Some(chain) = chain_for(space, op, parts) else { continue };
+        let keys = lineage(space, op)
+            .iter()
+            .filter(|n| matches!(space.nodes[**n].segment, Some(Segment::Key { .. } | Segment::Address { .. })))
+            .count();
+        if best.as_ref().is_none_or(|(fewest, _, _)| keys < *fewest) {
+            best = Some((keys, id, chain));
+        }
+    }
+    best.map(|(_, id, chain)| (id, chain))
+}
+
+/// `op`'s path as the tail of `parts`, and how many leading parts it leaves
+/// for the base URL.
+fn below_base(space: &TypeSpace, op: &ROperation, parts: &[String]) -> Option<(Chain, usize)> {
+    let skip = parts.len().checked_sub(lineage(space, op).len()).filter(|n| *n > 0)?;
+    chain_for(space, op, &parts[skip..]).map(|chain| (chain, skip))
+}
+
+/// The contract test of one example: serve the documented exchange, send
+/// the rebuilt request, check what comes back.
+fn contract_test(
+    space: &TypeSpace,
+    plan: &ContractPlan,
+    names: &TestNames,
+    request_const: &proc_macro2::Ident,
+    response_const: &proc_macro2::Ident,
+) -> TokenStream {
+    let op = &space.operations[plan.op];
+    let name = ident(&names.contract);
+    let (method, path) = (op.method.as_str(), &plan.path);
+    let client = match plan.base_path.as_str() {
+        "" => quote! { server.client() },
+        base => quote! { server.client_below(#base) },
+    };
+    let status = proc_macro2::Literal::u16_unsuffixed(plan.status);
+    let mut args = plan.chain.op_arg_tokens();
+    let (body_setup, expect_body) = match (&op.body, plan.request_body) {
+        (Some(ty), true) => {
+            let ty = owned_body_type(space, ty);
+            args.push(quote! { &body });
+            (
+                quote! { let body: #ty = graph_runtime::testing::decode(#request_const); },
+                quote! { .request_json(#request_const) },
+            )
+        }
+        _ => (quote! {}, quote! {}),
+    };
+    let respond = match &plan.answer {
+        Answer::Empty => quote! { .respond_empty(#status) },
+        Answer::Json => quote! { .respond_json(#status, #response_const) },
+        Answer::Text(text) => {
+            let text = raw_string(text).unwrap_or_else(|| quote! { "" });
+            quote! { .respond_text(#status, #text) }
+        }
+    };
+    // An operation that returns nothing has nothing to compare.
+    let check = match op.response {
+        ResponseShape::Empty => quote! { assert_sent },
+        ResponseShape::Json(_) | ResponseShape::Page(_) | ResponseShape::Bytes => quote! { assert_answer },
+    };
+    let accessors = plan.chain.accessor_calls();
+    let method_name = ident(&op.rust_name);
+    quote! {
+        #[tokio::test]
+        async fn #name() {
+            #body_setup
+            let server = graph_runtime::testing::Exchange::new(#method, #path) #expect_body #respond .serve().await;
+            let client = crate::GraphClient::new(#client);
+            let answer = client #(#accessors)* .#method_name(#(#args),*).send().await;
+            server.#check(answer).await;
+        }
+    }
+}
+
+/// The manifest: every contract test with its page, every skipped example
+/// with its page and reason, and the counts.
+fn manifest(
+    space: &TypeSpace,
+    specs: &[(&ROperation, &Example, TestNames)],
+    plans: &[Contract],
+    options: &EmitOptions,
+) -> String {
+    use serde_json::{Value, json};
+    let mut tests = Vec::new();
+    let mut skipped = Vec::new();
+    let mut by_reason: std::collections::BTreeMap<SkipReason, usize> = Default::default();
+    for ((op, example, names), plan) in specs.iter().zip(plans) {
+        let location = example.request.as_ref().map(|r| &r.location).or(example.response.as_ref().map(|r| &r.location));
+        let page = location.map(|l| l.file.as_str()).unwrap_or(&op.page);
+        let line = location.map(|l| l.line).unwrap_or(0);
+        match plan {
+            Contract::Test(plan) => {
+                let mut entry = json!({ "test": names.contract, "page": page, "line": line });
+                let called = &space.operations[plan.op].path;
+                if called != &op.path {
+                    entry["calls"] = Value::String(called.clone());
+                }
+                if !plan.base_path.is_empty() {
+                    entry["base_path"] = Value::String(plan.base_path.clone());
+                }
+                tests.push(entry);
+            }
+            Contract::Skipped(Skip { reason, detail }) => {
+                *by_reason.entry(*reason).or_default() += 1;
+                let mut entry = json!({ "page": page, "line": line, "reason": reason.label() });
+                if reason.pair_is_usable() {
+                    entry["usable_pair"] = Value::Bool(true);
+                }
+                if !detail.is_empty() {
+                    entry["detail"] = Value::String(detail.clone());
+                }
+                skipped.push(entry);
+            }
+        }
+    }
+    let reasons: serde_json::Map<String, Value> =
+        by_reason.iter().map(|(reason, count)| (reason.label().to_string(), json!(count))).collect();
+    let manifest = json!({
+        "generated_by": format!("docgen from `{}`; do not edit: change the docs and run `cargo xtask gen`", options.docs_label),
+        "examples": plans.len(),
+        "contract_tests": tests.len(),
+        "skipped": skipped.len(),
+        "skipped_by_reason": reasons,
+        "tests": tests,
+        "skipped_examples": skipped,
+    });
+    let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// The body as pretty JSON in a raw string literal, or `None` if it is not JSON.
@@ -171,9 +537,9 @@ fn request_test(
         (Some(_), None) => return None,
     };
     let method_name = ident(&op.rust_name);
-    let mut args = chain.op_args;
+    let mut args = chain.op_arg_tokens();
     args.extend(body_arg);
-    let accessors = chain.accessors;
+    let accessors = chain.accessor_calls();
     let method = op.method.as_str();
     let base_url = &options.base_url;
     let name = ident(test_name);
@@ -196,22 +562,50 @@ fn owned_body_type(space: &TypeSpace, ty: &RType) -> TokenStream {
     }
 }
 
+/// Plain strings (not tokens, which cannot cross threads), turned into
+/// tokens where a test is printed.
+#[derive(Debug, Clone)]
 struct Chain {
-    /// `.a()`, `.by_id("x")`, … down to the builder that holds the operation.
-    accessors: Vec<TokenStream>,
+    /// `.a()`, `.by_id("x")`, … down to the builder that holds the
+    /// operation: each accessor with its string arguments.
+    accessors: Vec<(String, Vec<String>)>,
     /// Arguments of the operation method itself (function arguments when it
     /// is hosted on its parent).
-    op_args: Vec<TokenStream>,
+    op_args: Vec<String>,
+}
+
+impl Chain {
+    /// `.a().by_id("x")…` as tokens.
+    fn accessor_calls(&self) -> Vec<TokenStream> {
+        self.accessors
+            .iter()
+            .map(|(accessor, args)| {
+                let accessor = ident(accessor);
+                quote! { .#accessor(#(#args),*) }
+            })
+            .collect()
+    }
+
+    /// The operation's string arguments as tokens.
+    fn op_arg_tokens(&self) -> Vec<TokenStream> {
+        self.op_args.iter().map(|arg| quote! { #arg }).collect()
+    }
 }
 
 /// Matches the example URL against the operation's path and collects the
 /// arguments each builder method needs; `None` when the URL does not follow
 /// the documented path (another host, a different shape).
 fn call_chain(space: &TypeSpace, op: &ROperation, url: &str) -> Option<(Chain, String)> {
-    if url.starts_with("http") && !url.contains("graph.microsoft.com") {
+    if is_other_host(url) {
         return None;
     }
     let parts = url_segments(url);
+    let chain = chain_for(space, op, &parts)?;
+    Some((chain, format!("/{}", parts.join("/"))))
+}
+
+/// The nodes from the root's child down to the operation's target.
+fn lineage(space: &TypeSpace, op: &ROperation) -> Vec<NodeId> {
     let mut lineage: Vec<NodeId> = Vec::new();
     let mut current = Some(op.target);
     while let Some(id) = current.filter(|id| *id != 0) {
@@ -219,32 +613,42 @@ fn call_chain(space: &TypeSpace, op: &ROperation, url: &str) -> Option<(Chain, S
         current = space.nodes[id].parent;
     }
     lineage.reverse();
+    lineage
+}
+
+/// The builder calls that rebuild the URL `parts` along `op`'s path, when
+/// each part fits its segment.
+fn chain_for(space: &TypeSpace, op: &ROperation, parts: &[String]) -> Option<Chain> {
+    let lineage = lineage(space, op);
     if lineage.len() != parts.len() {
         return None;
     }
     let hosted = space.nodes[op.target].accessor.is_empty();
     let mut accessors = Vec::new();
     let mut op_args = Vec::new();
-    for (depth, (id, part)) in lineage.iter().zip(&parts).enumerate() {
+    for (depth, (id, part)) in lineage.iter().zip(parts).enumerate() {
         let node = &space.nodes[*id];
         let args = segment_args(node.segment.as_ref()?, part)?;
         let is_last = depth + 1 == lineage.len();
         if is_last && hosted {
             op_args = args;
         } else {
-            let accessor = ident(&node.accessor);
-            accessors.push(quote! { .#accessor(#(#args),*) });
+            accessors.push((node.accessor.clone(), args));
         }
     }
-    let path = format!("/{}", parts.join("/"));
-    Some((Chain { accessors, op_args }, path))
+    Some(Chain { accessors, op_args })
+}
+
+/// An absolute URL that is not Graph's.
+fn is_other_host(url: &str) -> bool {
+    url.starts_with("http") && !url.contains("graph.microsoft.com")
 }
 
 /// The string arguments that rebuild `part` from a segment of the template.
-fn segment_args(segment: &Segment, part: &str) -> Option<Vec<TokenStream>> {
+fn segment_args(segment: &Segment, part: &str) -> Option<Vec<String>> {
     match segment {
         Segment::Literal { name } => name.eq_ignore_ascii_case(part).then(Vec::new),
-        Segment::Key { .. } => (!part.contains('(')).then(|| vec![quote! { #part }]),
+        Segment::Key { .. } => (!part.contains('(')).then(|| vec![percent_decoded(part)]),
         Segment::Address { .. } => None,
         Segment::Function { name, args } => {
             let (called, values) = call_arguments(part)?;
@@ -259,9 +663,50 @@ fn segment_args(segment: &Segment, part: &str) -> Option<Vec<TokenStream>> {
                     }
                     None => &values.get(position)?.1,
                 };
-                out.push(quote! { #value });
+                out.push(percent_decoded(value));
             }
             Some(out)
         }
+    }
+}
+
+/// `%2Farticle` → `/article`: example URLs write ids as they go on the wire,
+/// and the builders encode what they are given. Text that is not a valid
+/// escape, or does not decode to UTF-8, stays as written.
+fn percent_decoded(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = bytes.get(i + 1..i + 3).and_then(|hex| std::str::from_utf8(hex).ok());
+        match escaped.filter(|_| bytes[i] == b'%').and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::percent_decoded;
+
+    #[test]
+    fn ids_from_example_urls_are_decoded_once() {
+        assert_eq!(percent_decoded("%2Farticle%3F12345"), "/article?12345");
+        assert_eq!(percent_decoded("{id}"), "{id}");
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("%zz%41"), "%zzA");
+        assert_eq!(percent_decoded("%C3%A9t%C3%A9"), "été");
+        assert_eq!(percent_decoded("%FF"), "%FF");
     }
 }
