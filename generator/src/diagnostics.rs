@@ -28,6 +28,16 @@ pub enum Severity {
     Note,
 }
 
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
 /// The kinds of problem the generator reports. Each has a stable name that
 /// appears in output and in the README's table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -71,6 +81,13 @@ pub enum Code {
     NothingExtracted,
     /// A page's kind could not be told from its front matter or folder.
     UnknownPageKind,
+    /// An example body has a property the documented type does not list.
+    ExampleUnknownProperty,
+    /// An example's annotation lacks a key the tools need (`name` on a
+    /// request, `@odata.type` on a response whose type the page does not say).
+    AnnotationKeyMissing,
+    /// The page is not valid UTF-8; it was read with U+FFFD in place of the bad bytes.
+    InvalidUtf8,
 }
 
 impl Code {
@@ -95,8 +112,37 @@ impl Code {
             Code::CollectionWrite => "collection-write",
             Code::NothingExtracted => "nothing-extracted",
             Code::UnknownPageKind => "unknown-page-kind",
+            Code::ExampleUnknownProperty => "example-unknown-property",
+            Code::AnnotationKeyMissing => "annotation-key-missing",
+            Code::InvalidUtf8 => "invalid-utf8",
         }
     }
+
+    /// Every code, in declaration order (the README's table lists each).
+    pub const ALL: [Code; 22] = [
+        Code::FrontMatter,
+        Code::AnnotationRepaired,
+        Code::AnnotationInvalid,
+        Code::UnclosedComment,
+        Code::MissingRequestBlock,
+        Code::BadRequestLine,
+        Code::UnbalancedPlaceholder,
+        Code::ExampleJsonRepaired,
+        Code::ExampleJsonInvalid,
+        Code::UnresolvedType,
+        Code::BrokenLink,
+        Code::LinkOutsideRoot,
+        Code::DuplicateType,
+        Code::OperationConflict,
+        Code::NameCollision,
+        Code::TodoPlaceholder,
+        Code::CollectionWrite,
+        Code::NothingExtracted,
+        Code::UnknownPageKind,
+        Code::ExampleUnknownProperty,
+        Code::AnnotationKeyMissing,
+        Code::InvalidUtf8,
+    ];
 }
 
 impl std::fmt::Display for Code {
@@ -114,11 +160,16 @@ pub struct Diagnostic {
     /// Byte range in the page, for the source snippet; not part of the JSON output.
     #[serde(skip)]
     pub span: Option<Range<usize>>,
+    /// Text to point at, for stages that know what is wrong but not where
+    /// in the page (they never see the text): the first occurrence at or
+    /// after `location` becomes the span when the page is rendered.
+    #[serde(skip)]
+    pub needle: Option<String>,
 }
 
 impl Diagnostic {
     pub fn new(code: Code, severity: Severity, location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity, location, message: message.into(), span: None }
+        Diagnostic { code, severity, location, message: message.into(), span: None, needle: None }
     }
 
     pub fn warning(code: Code, location: Location, message: impl Into<String>) -> Self {
@@ -133,22 +184,27 @@ impl Diagnostic {
         self.span = Some(span);
         self
     }
+
+    /// Points the snippet at the first `needle` at or after the location.
+    pub fn pointing_at(mut self, needle: impl Into<String>) -> Self {
+        self.needle = Some(needle.into());
+        self
+    }
 }
 
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
-        };
-        write!(f, "{}[{}]: {} ({})", severity, self.code, self.message, self.location)
+        write!(f, "{}[{}]: {} ({})", self.severity.as_str(), self.code, self.message, self.location)
     }
 }
 
 /// Sorts diagnostics into the order they are printed (file, line, code) and
-/// drops exact repeats (the same link read for two purposes, say).
+/// drops exact repeats (the same link read for two purposes, say), keeping
+/// the repeat that knows most precisely where it points.
 pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
+    fn key(d: &Diagnostic) -> (&Location, Code, &str, bool, bool) {
+        (&d.location, d.code, &d.message, d.span.is_none(), d.needle.is_none())
+    }
+    diagnostics.sort_by(|a, b| key(a).cmp(&key(b)));
     diagnostics.dedup_by(|a, b| a.location == b.location && a.code == b.code && a.message == b.message);
 }

@@ -40,6 +40,19 @@ pub struct PageInfo {
     pub ms_prod: String,
     /// The page has an HTTP request block (api pages).
     pub has_request_block: bool,
+    /// Every link to another page, for the broken-link check; not in the JSON.
+    #[serde(skip)]
+    pub links: Vec<PageLink>,
+}
+
+/// A link from one page to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageLink {
+    /// The linked page, relative to the docs root.
+    pub page: String,
+    /// The link as written.
+    pub target: String,
+    pub line: u32,
 }
 
 /// A resource or complex type.

@@ -10,6 +10,7 @@ pub mod ir;
 pub mod lower;
 pub mod output;
 pub mod parse;
+pub mod render;
 pub mod report;
 pub mod resolve;
 pub mod source;
@@ -43,10 +44,32 @@ pub fn generate(sources: &[SourceFile], options: &EmitOptions) -> Result<Generat
 
 /// The whole pipeline, reusing what earlier runs left in `cache`.
 pub fn generate_cached(sources: &[SourceFile], options: &EmitOptions, cache: &Cache) -> Result<Generated, EmitError> {
-    let (ir, mut diagnostics) = extract_cached(sources, cache);
+    generate_observed(sources, options, cache, &())
+}
+
+/// Told how far a run has got, so a command line can draw a progress bar.
+/// Stages are `parse` (counted in pages), `resolve` and `emit`.
+pub trait Progress: Sync {
+    fn stage(&self, _name: &'static str, _total: usize) {}
+    fn advance(&self, _done: usize) {}
+}
+
+/// Tells nobody.
+impl Progress for () {}
+
+/// [`generate_cached`], telling `progress` how far it has got.
+pub fn generate_observed(
+    sources: &[SourceFile],
+    options: &EmitOptions,
+    cache: &Cache,
+    progress: &dyn Progress,
+) -> Result<Generated, EmitError> {
+    let (ir, mut diagnostics) = extract_observed(sources, cache, progress);
+    progress.stage("resolve", 0);
     let (space, more) = resolve::resolve(&ir);
     diagnostics.extend(more);
     diagnostics::sort(&mut diagnostics);
+    progress.stage("emit", 0);
     let files = emit::emit(&space, options, &cache.emit)?;
     Ok(Generated { ir, space, files, diagnostics })
 }
@@ -70,9 +93,16 @@ pub fn extract(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
 
 /// Like [`extract`], reusing the pages `cache` has seen with the same path and text.
 pub fn extract_cached(files: &[SourceFile], cache: &Cache) -> (Ir, Vec<Diagnostic>) {
+    extract_observed(files, cache, &())
+}
+
+/// [`extract_cached`], telling `progress` of every page done.
+pub fn extract_observed(files: &[SourceFile], cache: &Cache, progress: &dyn Progress) -> (Ir, Vec<Diagnostic>) {
+    progress.stage("parse", files.len());
     let lowered: Vec<LoweredPage> = files
         .par_iter()
         .map(|file| {
+            progress.advance(1);
             let mut hasher = std::hash::DefaultHasher::new();
             (&file.path, &file.text).hash(&mut hasher);
             let key = hasher.finish();
@@ -82,6 +112,7 @@ pub fn extract_cached(files: &[SourceFile], cache: &Cache) -> (Ir, Vec<Diagnosti
             let (page, mut diagnostics) = parse::parse_page(&file.path, &file.text);
             let (lowered, more) = lower::lower(&page);
             diagnostics.extend(more);
+            diagnostics.extend(source::check(file));
             let entry = Arc::new((lowered, diagnostics));
             cache.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry.clone());
             entry

@@ -28,6 +28,7 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
         title: cx.title(),
         ms_prod: page.front_matter.ms_prod.clone().unwrap_or_default(),
         has_request_block: page.has_request_block || !page.request_lines.is_empty(),
+        links: page.links.clone(),
     };
     let mut lowered = Lowered { page: info, models: vec![], enums: vec![], operations: vec![] };
     match kind {
@@ -364,6 +365,7 @@ impl Cx<'_> {
         let query_options = self.query_options();
         let headers = self.headers();
         let examples = self.examples();
+        self.check_annotation_keys(&response);
         let string_parameters = self.string_parameters();
         let mut operations: Vec<Operation> = self
             .page
@@ -570,6 +572,36 @@ impl Cx<'_> {
                 format!("{what} body looks like JSON but cannot be read: {error}"),
             ),
             _ => {}
+        }
+    }
+
+    /// The keys the docs tooling needs from example annotations: a request's
+    /// `name` (it pairs the request with its response), and a response's
+    /// `@odata.type` when the Response section names no type for its body.
+    fn check_annotation_keys(&mut self, response: &Response) {
+        for block in &self.page.examples {
+            let Some(annotation) = &block.annotation else { continue };
+            let block_type = annotation.str("blockType").unwrap_or_default().to_ascii_lowercase();
+            match &block.message {
+                Message::Request(_) if block_type == "request" && !annotation.value.contains_key("name") => {
+                    let message =
+                        "the request annotation has no `name`: add `\"name\": \"…\"`, which pairs it with its response";
+                    self.warn(Code::AnnotationKeyMissing, annotation.line, message.into());
+                }
+                Message::Response(raw) if block_type == "response" => {
+                    let has_body = (200..300).contains(&raw.status)
+                        && matches!(&raw.body, Body::Json { value, .. } if value.as_object().is_some_and(|o| !o.is_empty()));
+                    if response.ty.is_some() || !has_body || annotation.value.contains_key("@odata.type") {
+                        continue;
+                    }
+                    let hint = if annotation.value.contains_key("@type") { " (`@type` is not read)" } else { "" };
+                    let message = format!(
+                        "the response annotation has no `@odata.type`{hint} and the Response section links no type: add `\"@odata.type\": \"microsoft.graph.…\"`"
+                    );
+                    self.warn(Code::AnnotationKeyMissing, annotation.line, message);
+                }
+                _ => {}
+            }
         }
     }
 

@@ -1,13 +1,18 @@
-//! The `docgen` command line: `gen`, `ir`.
+//! The `docgen` command line: `gen`, `lint`, `report`, `ir`.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use docgen::diagnostics::{Diagnostic, Severity};
+use docgen::Progress;
+use docgen::diagnostics::{Code, Diagnostic, Severity};
 use docgen::emit::EmitOptions;
-use docgen::source::read_docs;
+use docgen::render::{Pages, Style, Summary};
+use docgen::source::{SourceFile, read_docs};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The pipeline allocates many small strings on every thread, where glibc's
 /// malloc took a quarter of the run time; mimalloc does not.
@@ -37,9 +42,27 @@ enum Command {
         /// Do not write: fail with a diff if `--out` differs from what would be generated.
         #[arg(long)]
         check: bool,
-        /// Fail when the docs produce warnings.
+        /// Fail when the docs produce warnings (the same as `--deny warnings`).
         #[arg(long)]
         deny_warnings: bool,
+        #[command(flatten)]
+        deny: DenyOptions,
+    },
+    /// Check a docs folder: every problem with a source snippet, then a table by code.
+    Lint {
+        #[arg(long)]
+        docs: PathBuf,
+        /// `text`: rendered like rustc; `json`: one JSON object per line (the table goes to stderr).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[command(flatten)]
+        deny: DenyOptions,
+        /// Leave out diagnostics with this code (repeatable), e.g. `--allow link-outside-root`.
+        #[arg(long, value_name = "CODE", value_parser = parse_code)]
+        allow: Vec<Code>,
+        /// Colors in text output (`auto`: when stdout is a terminal and NO_COLOR is unset).
+        #[arg(long, value_enum, default_value = "auto")]
+        color: Color,
     },
     /// Print how much of a docs folder became code, and what was skipped and why.
     Report {
@@ -89,6 +112,43 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What fails the run besides errors.
+#[derive(clap::Args)]
+struct DenyOptions {
+    /// `--deny warnings`: warnings fail the run (exit code 1), as errors always do.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    deny: Option<DenyLevel>,
+    /// The same as `--deny warnings`.
+    #[arg(long)]
+    strict: bool,
+}
+
+impl DenyOptions {
+    /// The least severe level that fails the run.
+    fn level(&self) -> Severity {
+        if self.strict || self.deny == Some(DenyLevel::Warnings) { Severity::Warning } else { Severity::Error }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DenyLevel {
+    Warnings,
+}
+
+fn parse_code(text: &str) -> Result<Code, String> {
+    Code::ALL.into_iter().find(|c| c.as_str() == text).ok_or_else(|| {
+        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown code `{text}`; the codes are: {}", known.join(", "))
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
@@ -102,13 +162,18 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Gen { crate_options, out, check, deny_warnings } => {
-            generate_crate(crate_options, out, check, deny_warnings)
+        Command::Gen { crate_options, out, check, deny_warnings, deny } => {
+            let level = if deny_warnings { Severity::Warning } else { deny.level() };
+            generate_crate(crate_options, out, check, level)
         }
+        Command::Lint { docs, format, deny, allow, color } => lint(&docs, format, deny.level(), &allow, color),
         Command::Report { docs, format } => {
-            let sources = read_docs(&docs).map_err(|e| e.to_string())?;
-            let (ir, mut diagnostics) = docgen::extract(&sources);
+            let progress = Terminal::new();
+            let sources = read(&docs, &progress)?;
+            let (ir, mut diagnostics) = docgen::extract_observed(&sources, &docgen::Cache::default(), &progress);
+            progress.stage("resolve", 0);
             let (space, more) = docgen::resolve::resolve(&ir);
+            progress.done();
             diagnostics.extend(more);
             docgen::diagnostics::sort(&mut diagnostics);
             let report = docgen::report::build(&ir, &space, &diagnostics);
@@ -133,8 +198,118 @@ fn run(command: Command) -> Result<u8, String> {
     }
 }
 
-fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny_warnings: bool) -> Result<u8, String> {
-    let sources = read_docs(&options.docs).map_err(|e| e.to_string())?;
+/// `docgen lint`: every diagnostic rendered (or as JSON), then the table by code.
+fn lint(docs: &Path, format: Format, deny: Severity, allow: &[Code], color: Color) -> Result<u8, String> {
+    let progress = Terminal::new();
+    let sources = read(docs, &progress)?;
+    let (ir, mut diagnostics) = docgen::extract_observed(&sources, &docgen::Cache::default(), &progress);
+    progress.stage("resolve", 0);
+    let (_, more) = docgen::resolve::resolve(&ir);
+    diagnostics.extend(more);
+    diagnostics.retain(|d| !allow.contains(&d.code));
+    let pages = Pages::new(&sources);
+    docgen::render::locate(&mut diagnostics, &pages);
+    docgen::diagnostics::sort(&mut diagnostics);
+    progress.done();
+
+    let stdout = std::io::stdout();
+    let style = match color {
+        Color::Always => Style::Color,
+        Color::Never => Style::Plain,
+        Color::Auto if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() => Style::Color,
+        Color::Auto => Style::Plain,
+    };
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let summary = Summary::new(&diagnostics);
+    let written = (|| -> std::io::Result<()> {
+        for diagnostic in &diagnostics {
+            match format {
+                Format::Text => writeln!(out, "{}\n", docgen::render::render(diagnostic, &pages, style))?,
+                Format::Json => writeln!(out, "{}", docgen::render::json(diagnostic))?,
+            }
+        }
+        if format == Format::Text {
+            write!(out, "{}", summary.to_text())?;
+        }
+        out.flush()
+    })();
+    match written {
+        Ok(()) => {}
+        // `docgen lint | head`: the reader left; the verdict still stands.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(format!("cannot write the output: {e}")),
+    }
+    if format == Format::Json {
+        eprint!("{}", summary.to_text());
+    }
+    let [errors, warnings, _] = summary.totals();
+    let denied = errors + if deny == Severity::Warning { warnings } else { 0 };
+    eprintln!(
+        "{} pages: {errors} error(s), {warnings} warning(s){}",
+        sources.len(),
+        match (denied, deny) {
+            (0, _) => String::new(),
+            (_, Severity::Warning) => " and --deny warnings is set".into(),
+            _ => String::new(),
+        }
+    );
+    Ok(if denied > 0 { EXIT_FINDINGS } else { 0 })
+}
+
+/// Reads the docs folder, a spinner on a terminal meanwhile.
+fn read(docs: &Path, progress: &Terminal) -> Result<Vec<SourceFile>, String> {
+    progress.stage("read", 0);
+    read_docs(docs).map_err(|e| e.to_string())
+}
+
+/// A progress bar on stderr when it is a terminal; nothing otherwise (CI
+/// logs and pipes get no escape sequences).
+struct Terminal {
+    bar: ProgressBar,
+}
+
+impl Terminal {
+    fn new() -> Self {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        Terminal { bar }
+    }
+
+    fn done(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Terminal {
+    fn stage(&self, name: &'static str, total: usize) {
+        if total > 0 {
+            let style = ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} pages {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            self.bar.set_style(style);
+            self.bar.disable_steady_tick();
+            self.bar.set_length(total as u64);
+            self.bar.set_position(0);
+        } else {
+            let style = ProgressStyle::with_template("{msg:>8} {spinner} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            self.bar.set_style(style);
+            self.bar.enable_steady_tick(Duration::from_millis(100));
+        }
+        self.bar.set_message(name);
+    }
+
+    fn advance(&self, done: usize) {
+        self.bar.inc(done as u64);
+    }
+}
+
+fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severity) -> Result<u8, String> {
+    let progress = Terminal::new();
+    let sources = read(&options.docs, &progress)?;
     let docs_label = options.docs_label.clone().unwrap_or_else(|| {
         options.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
     });
@@ -146,9 +321,11 @@ fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny_warning
         docs_label,
         features: options.features,
     };
-    let generated = docgen::generate(&sources, &emit_options).map_err(|e| e.to_string())?;
+    let generated = docgen::generate_observed(&sources, &emit_options, &docgen::Cache::default(), &progress);
+    progress.done();
+    let generated = generated.map_err(|e| e.to_string())?;
     print_summary(&generated.diagnostics);
-    let warnings = generated.diagnostics.iter().filter(|d| d.severity <= Severity::Warning).count();
+    let denied = generated.diagnostics.iter().filter(|d| d.severity <= deny).count();
     if check {
         let drift =
             docgen::output::check(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
@@ -171,8 +348,8 @@ fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny_warning
             summary.removed
         );
     }
-    if deny_warnings && warnings > 0 {
-        eprintln!("{warnings} warning(s) and --deny-warnings is set");
+    if denied > 0 {
+        eprintln!("{denied} diagnostic(s) at deny level");
         return Ok(EXIT_FINDINGS);
     }
     Ok(0)

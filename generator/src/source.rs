@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::{Code, Diagnostic, Location};
+
 /// One page's path (relative to the docs root, `/`-separated) and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
@@ -29,6 +31,10 @@ impl std::error::Error for ReadError {}
 /// Reads every Markdown page under `root`, skipping `includes/` folders
 /// (snippets for other languages) and hidden folders. Sorted by path, so the
 /// file system's order never reaches the output.
+///
+/// Nothing outside `root` is ever read: symbolic links are not followed (a
+/// link to a page or a folder is skipped like any other non-page), and links
+/// between pages are only ever resolved to names, never opened.
 pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
     let mut paths = Vec::new();
     collect(root, &mut paths)?;
@@ -39,13 +45,37 @@ pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
             let bytes = std::fs::read(&path).map_err(|error| ReadError { path: path.clone(), error })?;
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let relative = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            let (text, lossy) = match String::from_utf8(bytes) {
-                Ok(text) => (text, false),
-                Err(error) => (String::from_utf8_lossy(error.as_bytes()).into_owned(), true),
-            };
+            let (text, lossy) = decode(bytes);
             Ok(SourceFile { path: relative, text, lossy })
         })
         .collect()
+}
+
+/// A page's bytes as text: invalid UTF-8 becomes U+FFFD (and `true`), never an error.
+pub fn decode(bytes: Vec<u8>) -> (String, bool) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(error) => (String::from_utf8_lossy(error.as_bytes()).into_owned(), true),
+    }
+}
+
+/// What reading found wrong with a page: bytes that are not UTF-8, reported
+/// at the first replacement character.
+pub fn check(file: &SourceFile) -> Option<Diagnostic> {
+    if !file.lossy {
+        return None;
+    }
+    let found = file.text.find('\u{FFFD}');
+    let at = found.unwrap_or(0);
+    let line = file.text[..at].matches('\n').count() as u32 + 1;
+    let column = file.text[..at].rsplit('\n').next().unwrap_or_default().chars().count() as u32 + 1;
+    let location = Location { file: file.path.clone(), line, column };
+    let message = "the page is not valid UTF-8; the bad bytes were read as U+FFFD: save it as UTF-8";
+    let diagnostic = Diagnostic::warning(Code::InvalidUtf8, location, message);
+    Some(match found {
+        Some(at) => diagnostic.with_span(at..at + '\u{FFFD}'.len_utf8()),
+        None => diagnostic,
+    })
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {

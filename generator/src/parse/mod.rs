@@ -40,6 +40,8 @@ pub struct Page {
     pub examples: Vec<ExampleBlock>,
     /// `blockType: resource` JSON blocks (or JSON fences under "JSON representation").
     pub resource_blocks: Vec<ResourceBlock>,
+    /// Links to other pages, resolved against the docs root, for the broken-link check.
+    pub links: Vec<crate::ir::PageLink>,
 }
 
 /// The content under one heading (tab headings do not start sections).
@@ -136,6 +138,7 @@ impl PageBuilder {
                 has_request_block: false,
                 examples: Vec::new(),
                 resource_blocks: Vec::new(),
+                links: Vec::new(),
             },
             diagnostics: Vec::new(),
             stack: Vec::new(),
@@ -160,11 +163,14 @@ impl PageBuilder {
         for (offset, line) in yaml.lines().enumerate() {
             if line.contains("TODO") {
                 let key = line.split(':').next().unwrap_or_default().trim();
-                self.diagnostics.push(Diagnostic::warning(
-                    Code::TodoPlaceholder,
-                    self.location(first_line + 1 + offset as u32),
-                    format!("front matter `{key}` still holds a TODO placeholder"),
-                ));
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::TodoPlaceholder,
+                        self.location(first_line + 1 + offset as u32),
+                        format!("front matter `{key}` still holds a TODO placeholder"),
+                    )
+                    .pointing_at("TODO"),
+                );
             }
         }
         self.page.front_matter = front_matter;
@@ -237,8 +243,15 @@ impl PageBuilder {
     /// out of the docs root is still reported, since it cannot be right.
     fn check_links<'a>(&mut self, targets: impl Iterator<Item = &'a str>, line: u32) {
         for target in targets {
-            if let Err(error) = type_cell::resolve_link(&self.page.file, target) {
-                self.diagnostics.push(Diagnostic::warning(Code::LinkOutsideRoot, self.location(line), error));
+            match type_cell::resolve_link(&self.page.file, target) {
+                Err(error) => {
+                    self.diagnostics.push(Diagnostic::warning(Code::LinkOutsideRoot, self.location(line), error));
+                }
+                // `includes/` folders are snippets, not pages: never read, never checked.
+                Ok(Some(page)) if !page.split('/').any(|part| part == "includes") => {
+                    self.page.links.push(crate::ir::PageLink { page, target: target.to_string(), line });
+                }
+                Ok(_) => {}
             }
         }
     }
@@ -247,11 +260,14 @@ impl PageBuilder {
         for row in &table.rows {
             self.check_links(row.cells.iter().flat_map(|c| c.inline.links.iter().map(|l| l.target.as_str())), row.line);
             if row.cells.iter().any(|c| c.inline.text.contains("TODO")) {
-                self.diagnostics.push(Diagnostic::warning(
-                    Code::TodoPlaceholder,
-                    self.location(row.line),
-                    "table row still holds a TODO placeholder",
-                ));
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::TodoPlaceholder,
+                        self.location(row.line),
+                        "table row still holds a TODO placeholder",
+                    )
+                    .pointing_at("TODO"),
+                );
             }
         }
     }

@@ -136,6 +136,7 @@ mod tests {
             title: String::new(),
             ms_prod: ms_prod.into(),
             has_request_block: true,
+            links: Vec::new(),
         }
     }
 

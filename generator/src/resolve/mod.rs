@@ -8,6 +8,7 @@
 //! output does not depend on the order pages were read in.
 
 pub mod areas;
+mod examples;
 pub mod names;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -244,7 +245,9 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
     resolver.build_enums(ir);
     resolver.build_operations(ir);
     resolver.build_polymorphs();
-    let Resolver { mut space, diagnostics, .. } = resolver;
+    resolver.check_links(ir);
+    let Resolver { mut space, mut diagnostics, .. } = resolver;
+    diagnostics.extend(examples::check(&space));
     areas::assign(&mut space, &ir.pages);
     (space, diagnostics)
 }
@@ -345,6 +348,19 @@ impl Resolver {
         for en in &ir.enums {
             let id = id_of_enum[&canonical_enums[&full_name(&en.namespace, &en.name)]];
             self.index(&en.location.file, &en.name, TypeId::Enum(id));
+        }
+    }
+
+    /// Every link to a page that is not in the docs folder (the lookups of
+    /// linked types report the same links with the same words; `sort` keeps one).
+    fn check_links(&mut self, ir: &Ir) {
+        for page in &ir.pages {
+            for link in page.links.iter().filter(|l| !self.pages.contains_key(&l.page.to_ascii_lowercase())) {
+                let location = Location { file: page.file.clone(), line: link.line, column: 1 };
+                let message = format!("the link to `{}` points at a page that does not exist", link.page);
+                self.diagnostics
+                    .push(Diagnostic::warning(Code::BrokenLink, location, message).pointing_at(&link.target));
+            }
         }
     }
 

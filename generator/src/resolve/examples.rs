@@ -1,0 +1,176 @@
+//! Example bodies checked against the types they document, as ApiDoctor
+//! does: a property an example sends or receives that its type does not
+//! list is either a docs mistake (a typo, a stale name) or a property the
+//! tables forgot, and either way a docs writer can fix it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::{Home, ModelId, RModel, RType, ResponseShape, TypeSpace};
+use crate::diagnostics::{Code, Diagnostic, Location};
+use crate::ir::Body;
+
+/// Nested objects are followed this deep, no further.
+const MAX_DEPTH: usize = 16;
+
+pub(super) fn check(space: &TypeSpace) -> Vec<Diagnostic> {
+    let checker = Checker::new(space);
+    let mut diagnostics = Vec::new();
+    for op in &space.operations {
+        for example in &op.examples {
+            if let (Some(request), Some(body)) = (&example.request, &op.body)
+                && let Body::Json { value, .. } = &request.body
+            {
+                checker.value(value, body, &request.location, "request", 0, &mut diagnostics);
+            }
+            let Some(response) = &example.response else { continue };
+            let Body::Json { value, .. } = &response.body else { continue };
+            if !(200..300).contains(&response.status) {
+                continue;
+            }
+            // The annotation's type, when it names a model, is what the writer says the body is.
+            let annotated = response.odata_type.as_deref().and_then(|t| checker.model_named(t)).map(RType::Model);
+            match (&op.response, value) {
+                (ResponseShape::Page(item), Value::Object(page)) => {
+                    let item = annotated.as_ref().unwrap_or(item);
+                    if let Some(Value::Array(items)) = page.get("value") {
+                        for value in items {
+                            checker.value(value, item, &response.location, "response", 0, &mut diagnostics);
+                        }
+                    }
+                }
+                (ResponseShape::Json(ty), _) => {
+                    let ty = annotated.as_ref().unwrap_or(ty);
+                    checker.value(value, ty, &response.location, "response", 0, &mut diagnostics);
+                }
+                _ => {}
+            }
+        }
+    }
+    diagnostics
+}
+
+struct Checker<'a> {
+    space: &'a TypeSpace,
+    /// Lower-cased `namespace.name` (no `#`) → documented model.
+    by_name: HashMap<String, ModelId>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(space: &'a TypeSpace) -> Self {
+        let by_name = space
+            .models
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| matches!(m.home, Home::Models { .. }))
+            .map(|(id, m)| (m.doc_name.to_ascii_lowercase(), id))
+            .collect();
+        Checker { space, by_name }
+    }
+
+    /// `#microsoft.graph.user`, `microsoft.graph.user` or `Collection(microsoft.graph.user)`.
+    fn model_named(&self, odata_type: &str) -> Option<ModelId> {
+        let name = odata_type.trim();
+        let name = name.strip_prefix("Collection(").and_then(|n| n.strip_suffix(')')).unwrap_or(name);
+        self.by_name.get(&name.trim_start_matches('#').to_ascii_lowercase()).copied()
+    }
+
+    fn value(&self, value: &Value, ty: &RType, at: &Location, what: &str, depth: usize, out: &mut Vec<Diagnostic>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match (ty, value) {
+            (RType::Collection(inner), Value::Array(items)) => {
+                for item in items {
+                    self.value(item, inner, at, what, depth + 1, out);
+                }
+            }
+            (RType::Model(id), Value::Object(object)) => self.object(object, &[*id], at, what, depth, out),
+            (RType::Polymorphic(poly), Value::Object(object)) => {
+                let poly = &self.space.polymorphs[*poly];
+                let mut candidates = vec![poly.base];
+                candidates.extend(&poly.variants);
+                self.object(object, &candidates, at, what, depth, out);
+            }
+            _ => {}
+        }
+    }
+
+    /// An object that should be one of `candidates` (a base and its derived
+    /// types when the body does not say which with `@odata.type`).
+    fn object(
+        &self,
+        object: &Map<String, Value>,
+        candidates: &[ModelId],
+        at: &Location,
+        what: &str,
+        depth: usize,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let named = object.get("@odata.type").and_then(Value::as_str);
+        let candidates = match named {
+            Some(name) => match self.model_named(name) {
+                Some(id) => vec![id],
+                // A type this folder does not document: nothing to check against.
+                None => return,
+            },
+            None => candidates.to_vec(),
+        };
+        let models: Vec<&RModel> = candidates.iter().map(|id| &self.space.models[*id]).collect();
+        let keys: Vec<(&String, &Value)> = object.iter().filter(|(key, _)| !is_annotation(key)).collect();
+        let has = |m: &RModel, key: &str| m.fields.iter().any(|f| f.json_name == key);
+        // The type that fits every key best (the fewest fields): its field types are the ones to follow.
+        if let Some(fits) = models.iter().filter(|m| keys.iter().all(|(k, _)| has(m, k))).min_by_key(|m| m.fields.len())
+        {
+            for (key, value) in keys {
+                if let Some(field) = fits.fields.iter().find(|f| f.json_name == *key) {
+                    self.value(value, &field.ty, at, what, depth + 1, out);
+                }
+            }
+            return;
+        }
+        let open = models.iter().any(|m| m.open_type);
+        for (key, value) in keys {
+            let types: Vec<&RType> =
+                models.iter().flat_map(|m| &m.fields).filter(|f| f.json_name == *key).map(|f| &f.ty).collect();
+            match types.first() {
+                // Followed only where every type that has the key agrees on its type.
+                Some(ty) if types.iter().all(|t| t == ty) => self.value(value, ty, at, what, depth + 1, out),
+                Some(_) | None if open => {}
+                Some(_) => {}
+                None => out.push(unknown(&models, key, value, at, what)),
+            }
+        }
+    }
+}
+
+/// `@odata.etag`, `x@odata.bind`: instance and property annotations.
+fn is_annotation(key: &str) -> bool {
+    key.is_empty() || key.contains('@')
+}
+
+fn unknown(models: &[&RModel], key: &str, value: &Value, at: &Location, what: &str) -> Diagnostic {
+    let doc_name = &models[0].doc_name;
+    let of = match models[0].home {
+        Home::Models { .. } if models.len() > 1 => format!("`{doc_name}` or a type derived from it"),
+        Home::Models { .. } => format!("`{doc_name}`"),
+        Home::Requests { .. } => format!("the parameters of `{doc_name}`"),
+    };
+    let near: BTreeSet<&str> = models
+        .iter()
+        .flat_map(|m| &m.fields)
+        .filter(|f| f.json_name.eq_ignore_ascii_case(key))
+        .map(|f| f.json_name.as_str())
+        .collect();
+    let hint = match near.first() {
+        Some(name) => format!(" (did you mean `{name}`?)"),
+        None if key == "value" && value.is_object() => " (a single object is not wrapped in `value`)".to_string(),
+        None if key == "value" && value.is_array() => {
+            " (the body is a collection: should the Response section say \"collection of\"?)".to_string()
+        }
+        None => String::new(),
+    };
+    let message = format!("example {what} property `{key}` is not in {of}{hint}");
+    Diagnostic::warning(Code::ExampleUnknownProperty, at.clone(), message).pointing_at(format!("\"{key}\""))
+}
