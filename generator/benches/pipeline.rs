@@ -120,7 +120,7 @@ fn main() {
     print_phases("phases, warm", warm_phases);
     println!("  warm output identical to a cold run of the same input: {}", if identical { "yes" } else { "NO" });
     for (version, peak) in VERSIONS.iter().zip(&child_peaks) {
-        let peak = peak.map_or_else(|| "? (build target/release/docgen first)".to_string(), |mb| format!("{mb} MB"));
+        let peak = peak.map_or_else(|| "? (the docgen binary failed)".to_string(), |mb| format!("{mb} MB"));
         println!("  peak memory of one `docgen gen` of {version:<4}    {peak}");
     }
     println!(
@@ -213,7 +213,8 @@ fn ratio(a: Duration, b: Duration) -> f64 {
 /// Runs the release `docgen` binary once (cold) and returns its peak
 /// resident set size, from the kernel's rusage of the finished child.
 fn child_peak_rss_mb(docs: &Path, out: &Path) -> Option<u64> {
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/docgen");
+    // Cargo builds the binary for benchmarks and says where it is.
+    let binary = env!("CARGO_BIN_EXE_docgen");
     let child = std::process::Command::new(binary)
         .args(["gen", "--features", "--standalone", "--docs"])
         .arg(docs)

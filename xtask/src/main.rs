@@ -7,6 +7,9 @@
 //!   area behind a feature), check the coverage targets and `cargo check` both.
 //! - `bench`: the pipeline benchmark on the real docs (medians next to the
 //!   floor measured in the same run, and peak memory).
+//! - `contract`: generate the v1.0 corpus crate, run its contract tests (each
+//!   documented request/response pair against a local server) and report
+//!   generated, passed, failed (by page, with the reason) and skipped.
 //! - `ci`: everything CI runs: formatting, the drift check, clippy, every test
 //!   and the corpus step.
 
@@ -23,7 +26,8 @@ fn main() -> ExitCode {
         Some("corpus") => corpus(),
         Some("bench") => bench(),
         Some("ci") => ci(),
-        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci>".to_string()),
+        Some("contract") => contract(),
+        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci|contract>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -185,4 +189,235 @@ fn ci() -> Result<(), String> {
     cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     cargo(&["test", "--workspace"])?;
     corpus()
+}
+
+/// Contract-test targets for the v1.0 corpus crate, in percent: pages with a
+/// usable example pair that get a contract test, and tests that pass.
+const MIN_CONTRACT_PAGES: f64 = 90.0;
+const MIN_CONTRACT_PASSING: f64 = 95.0;
+
+/// Generates the v1.0 corpus crate, runs its tests with every feature on and
+/// reports the contract tests against `contract-tests.json`, the list the
+/// generator writes of the tests it made and the examples it skipped.
+fn contract() -> Result<(), String> {
+    let Some(docs) = graph_docs() else {
+        eprintln!("contract step SKIPPED: no docs at $GRAPH_DOCS or ../shared/graph-docs");
+        return Ok(());
+    };
+    let started = std::time::Instant::now();
+    let out = root().join("target/corpus/v1.0");
+    let sources = docgen::source::read_docs(&docs.join("v1.0")).map_err(|e| e.to_string())?;
+    let options = EmitOptions {
+        crate_name: "graph-sdk-v1".into(),
+        base_url: "https://graph.microsoft.com/v1.0".into(),
+        runtime_path: "../../../runtime".into(),
+        standalone: true,
+        docs_label: "graph-docs/v1.0".into(),
+        features: true,
+    };
+    let generated = docgen::generate(&sources, &options).map_err(|e| e.to_string())?;
+    docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    let manifest_path = out.join("contract-tests.json");
+    let manifest: serde_json::Value = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    eprintln!("v1.0: generated in {:.1} s", started.elapsed().as_secs_f64());
+
+    // The same target folder and flags as `corpus`, so the runtime and its
+    // dependencies are shared. `--lib`: the tests live in the library; its
+    // doc comments are documentation, not doctests.
+    let target = root().join("target/corpus-target");
+    let test_started = std::time::Instant::now();
+    eprintln!("$ cargo test --all-features --lib --no-fail-fast  (in {})", out.display());
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["test", "--all-features", "--lib", "--no-fail-fast"])
+        .current_dir(&out)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("RUSTFLAGS", "-D warnings")
+        // Panic messages are the failure reasons; backtraces would bury them.
+        .env("RUST_BACKTRACE", "0")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !stdout.contains("test result:") {
+        return Err(format!("`cargo test` in {} did not run the tests (build failed?)", out.display()));
+    }
+    let test_time = test_started.elapsed().as_secs_f64();
+    let run = TestRun::parse(&stdout);
+
+    let text = contract_report(&manifest, &run);
+    let report_path = root().join("target/corpus/v1.0-contract-report.txt");
+    std::fs::write(&report_path, &text.report).map_err(|e| format!("cannot write {}: {e}", report_path.display()))?;
+    eprint!("{}", text.report);
+    eprintln!(
+        "v1.0: cargo test took {test_time:.1} s, the whole step {:.1} s; report in {}",
+        started.elapsed().as_secs_f64(),
+        report_path.display()
+    );
+    if text.pages_percent < MIN_CONTRACT_PAGES || text.passing_percent < MIN_CONTRACT_PASSING {
+        return Err(format!(
+            "v1.0 contract tests below target: {:.1}% of pages (want {MIN_CONTRACT_PAGES}%), {:.1}% passing (want {MIN_CONTRACT_PASSING}%)",
+            text.pages_percent, text.passing_percent
+        ));
+    }
+    Ok(())
+}
+
+/// Outcomes of one `cargo test` run, by test name without its module path.
+struct TestRun {
+    outcomes: std::collections::HashMap<String, bool>,
+    /// The panic message of each failed test.
+    messages: std::collections::HashMap<String, String>,
+}
+
+impl TestRun {
+    /// Reads libtest's plain output: `test a::b ... ok` lines, then a
+    /// `---- a::b stdout ----` section per failure with the panic message.
+    fn parse(stdout: &str) -> TestRun {
+        let short = |name: &str| name.rsplit("::").next().unwrap_or(name).to_string();
+        let mut outcomes = std::collections::HashMap::new();
+        for line in stdout.lines() {
+            if let Some((name, outcome)) = line.strip_prefix("test ").and_then(|rest| rest.split_once(" ... ")) {
+                match outcome.trim() {
+                    "ok" => outcomes.insert(short(name), true),
+                    "FAILED" => outcomes.insert(short(name), false),
+                    _ => None,
+                };
+            }
+        }
+        let mut messages = std::collections::HashMap::new();
+        let mut lines = stdout.lines().peekable();
+        while let Some(line) = lines.next() {
+            let Some(name) = line.strip_prefix("---- ").and_then(|rest| rest.strip_suffix(" stdout ----")) else {
+                continue;
+            };
+            let mut message = Vec::new();
+            let mut in_panic = false;
+            while let Some(next) = lines.peek() {
+                if next.starts_with("---- ") || next.starts_with("failures:") {
+                    break;
+                }
+                let next = lines.next().unwrap_or_default();
+                if next.starts_with("thread '") && next.contains("panicked at") {
+                    in_panic = true;
+                } else if next.starts_with("note: ") || next.is_empty() {
+                    in_panic = false;
+                } else if in_panic {
+                    message.push(next.trim());
+                }
+            }
+            messages.insert(short(name), message.join(" "));
+        }
+        TestRun { outcomes, messages }
+    }
+}
+
+struct ContractReport {
+    report: String,
+    pages_percent: f64,
+    passing_percent: f64,
+}
+
+/// What a failure message says went wrong, for the counts by reason.
+fn failure_kind(message: &str) -> &'static str {
+    const KINDS: [(&str, &str); 8] = [
+        ("the request differs from the documented", "the request sent differs from the documented one"),
+        ("never reached the server", "the request was not sent"),
+        ("invalid type: unit value", "the documented response has no body, the operation expects one"),
+        ("call failed: could not decode", "the documented response does not decode"),
+        ("call failed: HTTP", "the server refused the request"),
+        ("differs from the documented response", "the decoded answer differs from the documented response"),
+        ("could not decode `", "the documented request body does not decode"),
+        ("call failed", "the call failed otherwise"),
+    ];
+    KINDS.iter().find(|(needle, _)| message.contains(needle)).map(|(_, kind)| *kind).unwrap_or("other panic")
+}
+
+fn contract_report(manifest: &serde_json::Value, run: &TestRun) -> ContractReport {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::fmt::Write as _;
+    let empty = Vec::new();
+    let tests = manifest["tests"].as_array().unwrap_or(&empty);
+    let skipped = manifest["skipped_examples"].as_array().unwrap_or(&empty);
+    let field = |entry: &serde_json::Value, key: &str| entry[key].as_str().unwrap_or_default().to_string();
+
+    let mut usable_pages = BTreeSet::new();
+    let mut covered_pages = BTreeSet::new();
+    let (mut passed, mut not_run) = (0, 0);
+    let mut failures: Vec<(String, String)> = Vec::new();
+    let mut failure_kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut contract_names = BTreeSet::new();
+    for test in tests {
+        let (name, page) = (field(test, "test"), field(test, "page"));
+        usable_pages.insert(page.clone());
+        covered_pages.insert(page.clone());
+        contract_names.insert(name.clone());
+        match run.outcomes.get(&name) {
+            Some(true) => passed += 1,
+            Some(false) => {
+                let message = run.messages.get(&name).cloned().unwrap_or_default();
+                *failure_kinds.entry(failure_kind(&message)).or_default() += 1;
+                let short: String = message.chars().take(300).collect();
+                failures.push((format!("{page}:{}", test["line"]), format!("{name}: {short}")));
+            }
+            None => not_run += 1,
+        }
+    }
+    let mut skip_reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut usable_skips: Vec<String> = Vec::new();
+    for skip in skipped {
+        *skip_reasons.entry(field(skip, "reason")).or_default() += 1;
+        if skip["usable_pair"].as_bool() == Some(true) {
+            usable_pages.insert(field(skip, "page"));
+            usable_skips.push(format!(
+                "{}:{}: {} {}",
+                field(skip, "page"),
+                skip["line"],
+                field(skip, "reason"),
+                field(skip, "detail")
+            ));
+        }
+    }
+    let other_failures = run.outcomes.iter().filter(|(name, ok)| !**ok && !contract_names.contains(*name)).count();
+    let other_tests = run.outcomes.keys().filter(|name| !contract_names.contains(*name)).count();
+
+    let percent = |part: usize, whole: usize| if whole == 0 { 100.0 } else { part as f64 * 100.0 / whole as f64 };
+    let pages_percent = percent(covered_pages.len(), usable_pages.len());
+    let passing_percent = percent(passed, tests.len());
+    let mut r = String::new();
+    let _ = writeln!(r, "v1.0 contract tests ({} examples on operations):", manifest["examples"]);
+    let _ = writeln!(
+        r,
+        "  pages with a usable example pair: {}, with a contract test: {} ({pages_percent:.1}%)",
+        usable_pages.len(),
+        covered_pages.len()
+    );
+    let _ = writeln!(
+        r,
+        "  generated {}, passed {passed} ({passing_percent:.1}%), failed {}, not run {not_run}",
+        tests.len(),
+        failures.len()
+    );
+    let _ = writeln!(r, "  failed by reason:");
+    for (kind, count) in &failure_kinds {
+        let _ = writeln!(r, "    {count:5}  {kind}");
+    }
+    let _ = writeln!(r, "  skipped {} examples, by reason:", skipped.len());
+    for (reason, count) in &skip_reasons {
+        let _ = writeln!(r, "    {count:5}  {reason}");
+    }
+    let _ =
+        writeln!(r, "  other generated tests (round trips, built requests): {other_tests}, failed {other_failures}");
+    let _ = writeln!(r, "failures, by page:");
+    failures.sort();
+    for (at, what) in &failures {
+        let _ = writeln!(r, "  {at}  {what}");
+    }
+    let _ = writeln!(r, "skipped examples whose pair was usable (the generator's shortfall):");
+    for line in &usable_skips {
+        let _ = writeln!(r, "  {line}");
+    }
+    ContractReport { report: r, pages_percent, passing_percent }
 }
