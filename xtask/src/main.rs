@@ -10,8 +10,8 @@
 //! - `contract`: generate the v1.0 corpus crate, run its contract tests (each
 //!   documented request/response pair against a local server) and report
 //!   generated, passed, failed (by page, with the reason) and skipped.
-//! - `ci`: everything CI runs: formatting, the drift check, clippy, every test
-//!   and the corpus step.
+//! - `ci`: everything CI runs: formatting, the drift check, clippy, every test,
+//!   the corpus step and the v1.0 contract tests.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -175,10 +175,9 @@ fn check_coverage(version: &str, report: &docgen::report::Report) -> Result<(), 
     Ok(())
 }
 
-/// The benchmark needs the release binary (it measures one `docgen gen`
-/// process for peak memory), then runs the criterion-free bench target.
+/// The pipeline benchmark (cargo builds the `docgen` binary it measures for
+/// peak memory along with it).
 fn bench() -> Result<(), String> {
-    cargo(&["build", "--release", "--quiet", "-p", "docgen"])?;
     cargo(&["bench", "--quiet", "-p", "docgen", "--bench", "pipeline"])
 }
 
@@ -188,7 +187,8 @@ fn ci() -> Result<(), String> {
     check()?;
     cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     cargo(&["test", "--workspace"])?;
-    corpus()
+    corpus()?;
+    contract()
 }
 
 /// Contract-test targets for the v1.0 corpus crate, in percent: pages with a
