@@ -7,6 +7,7 @@
 pub mod diagnostics;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod lower;
 pub mod output;
 pub mod parse;

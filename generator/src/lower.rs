@@ -47,8 +47,7 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
     }
     let nothing = lowered.models.is_empty() && lowered.enums.is_empty() && lowered.operations.is_empty();
     if nothing && matches!(kind, PageKind::Resource | PageKind::Enum) {
-        let what =
-            if kind == PageKind::Enum { "an enum (no Member table found)" } else { "a model (no type name found)" };
+        let what = if kind == PageKind::Enum { "enum (no Member table found)" } else { "model (no type name found)" };
         cx.warn(Code::NothingExtracted, 1, format!("this page produced no {what}"));
     }
     (lowered, cx.diagnostics)

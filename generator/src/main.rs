@@ -202,15 +202,10 @@ fn run(command: Command) -> Result<u8, String> {
 fn lint(docs: &Path, format: Format, deny: Severity, allow: &[Code], color: Color) -> Result<u8, String> {
     let progress = Terminal::new();
     let sources = read(docs, &progress)?;
-    let (ir, mut diagnostics) = docgen::extract_observed(&sources, &docgen::Cache::default(), &progress);
-    progress.stage("resolve", 0);
-    let (_, more) = docgen::resolve::resolve(&ir);
-    diagnostics.extend(more);
+    let mut diagnostics = docgen::lint::lint(&sources, &progress);
+    progress.done();
     diagnostics.retain(|d| !allow.contains(&d.code));
     let pages = Pages::new(&sources);
-    docgen::render::locate(&mut diagnostics, &pages);
-    docgen::diagnostics::sort(&mut diagnostics);
-    progress.done();
 
     let stdout = std::io::stdout();
     let style = match color {

@@ -21,6 +21,8 @@ use crate::source::SourceFile;
 const MAX_LINES: u32 = 6;
 /// A line longer than this is not drawn; an excerpt around the span is quoted.
 const MAX_LINE_BYTES: usize = 16 * 1024;
+/// Longer messages are cut in the rendering (JSON keeps them whole).
+const MAX_MESSAGE_BYTES: usize = 1024;
 /// A needle is looked for this far past its diagnostic's line.
 const NEEDLE_WINDOW: usize = 1 << 20;
 
@@ -87,7 +89,7 @@ pub fn render(diagnostic: &Diagnostic, pages: &Pages, style: Style) -> String {
     };
     let location = &diagnostic.location;
     let file = clean(&location.file);
-    let title = level.clone().primary_title(clean(&diagnostic.message)).id(diagnostic.code.as_str());
+    let title = level.clone().primary_title(clean(&shorten(&diagnostic.message))).id(diagnostic.code.as_str());
     let origin = || Origin::path(file.as_str()).line(location.line as usize).char_column(location.column as usize);
     let report = match pages.get(&location.file).and_then(|(text, index)| window(diagnostic, text, index)) {
         Some(Window::Lines { text, first_line, span }) => [title.element(
@@ -222,6 +224,15 @@ impl Summary {
     }
 }
 
+/// Messages quote page text; a quote of a 10 MB line is not read by anyone.
+fn shorten(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.len() <= MAX_MESSAGE_BYTES {
+        return message.into();
+    }
+    let end = floor_char_boundary(message, MAX_MESSAGE_BYTES);
+    format!("{}… ({} bytes more)", &message[..end], message.len() - end).into()
+}
+
 /// The end of the line that starts at `start` (before its `\n`).
 fn line_end(text: &str, start: usize) -> usize {
     text[start..].find('\n').map_or(text.len(), |i| start + i)
@@ -251,9 +262,17 @@ fn clean(text: &str) -> String {
 }
 
 /// Source lines keep their layout, but no control character reaches the
-/// terminal: tabs are widened by the renderer, the rest become U+FFFD.
+/// terminal: tabs are widened by the renderer, the rest become a character
+/// of the same UTF-8 length (`?` or `¿`), so spans still fit the text.
 fn clean_source(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c }).collect()
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            c if c.is_control() && c.len_utf8() == 1 => '?',
+            c if c.is_control() => '¿',
+            c => c,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -317,6 +336,12 @@ mod tests {
         let d = Diagnostic::warning(Code::TodoPlaceholder, at(1, 5_001), "todo").with_span(5_000..5_004);
         let text = render(&d, &long_pages, Style::Plain);
         assert!(text.contains("api/x.md:1:5001") && text.contains("TODO") && text.len() < 1_000, "{text}");
+        // Control characters are replaced by characters of the same length (found by the fuzz test).
+        let text = "a\u{1}\u{85}\u{1b}é\u{7f}b";
+        let sources_ctl = page(text);
+        let d = Diagnostic::warning(Code::BadRequestLine, at(1, 1), "m").with_span(text.len() - 1..text.len());
+        let rendered = render(&d, &Pages::new(&sources_ctl), Style::Plain);
+        assert!(rendered.contains("a?¿?é?b"), "{rendered}");
         let d = Diagnostic::warning(Code::BadRequestLine, at(99, 1), "past the end");
         assert!(render(&d, &pages, Style::Plain).contains("api/x.md:99:1"));
     }

@@ -245,7 +245,8 @@ impl PageBuilder {
         for target in targets {
             match type_cell::resolve_link(&self.page.file, target) {
                 Err(error) => {
-                    self.diagnostics.push(Diagnostic::warning(Code::LinkOutsideRoot, self.location(line), error));
+                    let diagnostic = Diagnostic::warning(Code::LinkOutsideRoot, self.location(line), error);
+                    self.diagnostics.push(diagnostic.pointing_at(target));
                 }
                 // `includes/` folders are snippets, not pages: never read, never checked.
                 Ok(Some(page)) if !page.split('/').any(|part| part == "includes") => {

@@ -32,11 +32,18 @@ pub fn parse_request_line(line: &str) -> Option<Result<RequestLine, String>> {
     Some(parse_path(rest, &mut warnings).map(|path| RequestLine { method, path, warnings }))
 }
 
+/// The deepest path read; the docs' deepest has about a dozen segments.
+pub const MAX_SEGMENTS: usize = 64;
+
 /// Parses a path (or a full URL to the Graph service) into a template.
 pub fn parse_path(raw: &str, warnings: &mut Vec<String>) -> Result<PathTemplate, String> {
     let without_host = strip_service_root(raw.trim());
     let without_host = without_host.strip_prefix('~').unwrap_or(without_host);
     let (path, query) = split_query(without_host);
+    let slashes = path.bytes().filter(|b| *b == b'/').count();
+    if slashes > 2 * MAX_SEGMENTS {
+        return Err(format!("the path has {slashes} `/`; a Graph path has at most {MAX_SEGMENTS} segments"));
+    }
     let tokens = split_segments(path, warnings);
     if tokens.iter().any(|t| t == "..." || t == "…") {
         return Err("the path has a `...` segment, which stands for any depth and cannot be generated".into());
@@ -44,6 +51,11 @@ pub fn parse_path(raw: &str, warnings: &mut Vec<String>) -> Result<PathTemplate,
     let segments = build_segments(&tokens, warnings)?;
     if segments.is_empty() {
         return Err("the path has no segments".into());
+    }
+    // Every segment becomes a builder named after the ones above it: a path
+    // thousands deep would cost memory quadratic in its depth.
+    if segments.len() > MAX_SEGMENTS {
+        return Err(format!("the path has {} segments; a Graph path has at most {MAX_SEGMENTS}", segments.len()));
     }
     Ok(PathTemplate { raw: raw.trim().to_string(), segments, query: query.map(str::to_string) })
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::{Home, ModelId, RModel, RType, ResponseShape, TypeSpace};
+use super::{Home, ModelId, RField, RModel, RType, ResponseShape, TypeSpace};
 use crate::diagnostics::{Code, Diagnostic, Location};
 use crate::ir::Body;
 
@@ -55,6 +55,8 @@ struct Checker<'a> {
     space: &'a TypeSpace,
     /// Lower-cased `namespace.name` (no `#`) → documented model.
     by_name: HashMap<String, ModelId>,
+    /// Per model, JSON name → field.
+    fields: Vec<HashMap<&'a str, &'a RField>>,
 }
 
 impl<'a> Checker<'a> {
@@ -66,7 +68,9 @@ impl<'a> Checker<'a> {
             .filter(|(_, m)| matches!(m.home, Home::Models { .. }))
             .map(|(id, m)| (m.doc_name.to_ascii_lowercase(), id))
             .collect();
-        Checker { space, by_name }
+        let fields =
+            space.models.iter().map(|m| m.fields.iter().map(|f| (f.json_name.as_str(), f)).collect()).collect();
+        Checker { space, by_name, fields }
     }
 
     /// `#microsoft.graph.user`, `microsoft.graph.user` or `Collection(microsoft.graph.user)`.
@@ -119,12 +123,14 @@ impl<'a> Checker<'a> {
         };
         let models: Vec<&RModel> = candidates.iter().map(|id| &self.space.models[*id]).collect();
         let keys: Vec<(&String, &Value)> = object.iter().filter(|(key, _)| !is_annotation(key)).collect();
-        let has = |m: &RModel, key: &str| m.fields.iter().any(|f| f.json_name == key);
         // The type that fits every key best (the fewest fields): its field types are the ones to follow.
-        if let Some(fits) = models.iter().filter(|m| keys.iter().all(|(k, _)| has(m, k))).min_by_key(|m| m.fields.len())
-        {
+        let fits = candidates
+            .iter()
+            .filter(|id| keys.iter().all(|(k, _)| self.fields[**id].contains_key(k.as_str())))
+            .min_by_key(|id| self.fields[**id].len());
+        if let Some(fits) = fits {
             for (key, value) in keys {
-                if let Some(field) = fits.fields.iter().find(|f| f.json_name == *key) {
+                if let Some(field) = self.fields[*fits].get(key.as_str()) {
                     self.value(value, &field.ty, at, what, depth + 1, out);
                 }
             }
@@ -133,7 +139,7 @@ impl<'a> Checker<'a> {
         let open = models.iter().any(|m| m.open_type);
         for (key, value) in keys {
             let types: Vec<&RType> =
-                models.iter().flat_map(|m| &m.fields).filter(|f| f.json_name == *key).map(|f| &f.ty).collect();
+                candidates.iter().filter_map(|id| self.fields[*id].get(key.as_str())).map(|f| &f.ty).collect();
             match types.first() {
                 // Followed only where every type that has the key agrees on its type.
                 Some(ty) if types.iter().all(|t| t == ty) => self.value(value, ty, at, what, depth + 1, out),

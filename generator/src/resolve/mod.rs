@@ -408,11 +408,14 @@ impl Resolver {
             }
             TypeRef::Untyped { raw } => {
                 self.space.fallback_types += 1;
-                self.diagnostics.push(Diagnostic::note(
-                    Code::UnresolvedType,
-                    at.clone(),
-                    format!("`{raw}` names no single type; using serde_json::Value"),
-                ));
+                self.diagnostics.push(
+                    Diagnostic::note(
+                        Code::UnresolvedType,
+                        at.clone(),
+                        format!("`{raw}` names no single type; using serde_json::Value"),
+                    )
+                    .pointing_at(raw.as_str()),
+                );
                 RType::Untyped
             }
             TypeRef::Named { name, page } => match self.lookup(name, page.as_deref(), at) {
@@ -423,11 +426,14 @@ impl Resolver {
                         return RType::Primitive(primitive);
                     }
                     self.space.fallback_types += 1;
-                    self.diagnostics.push(Diagnostic::warning(
-                        Code::UnresolvedType,
-                        at.clone(),
-                        format!("no page declares the type `{name}`; using serde_json::Value"),
-                    ));
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Code::UnresolvedType,
+                            at.clone(),
+                            format!("no page declares the type `{name}`; using serde_json::Value"),
+                        )
+                        .pointing_at(name.as_str()),
+                    );
                     RType::Untyped
                 }
             },
@@ -534,10 +540,15 @@ impl Resolver {
             None => Vec::new(),
         };
         visiting.pop();
+        // By name, not by search: a table of 100,000 rows must not cost 10^10 comparisons.
+        let mut at: HashMap<String, usize> = fields.iter().enumerate().map(|(i, f)| (f.json_name.clone(), i)).collect();
         for field in &own[id] {
-            match fields.iter_mut().find(|f| f.json_name == field.json_name) {
-                Some(existing) => *existing = field.clone(),
-                None => fields.push(field.clone()),
+            match at.get(&field.json_name) {
+                Some(&i) => fields[i] = field.clone(),
+                None => {
+                    at.insert(field.json_name.clone(), fields.len());
+                    fields.push(field.clone());
+                }
             }
         }
         fields

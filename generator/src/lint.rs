@@ -1,0 +1,23 @@
+//! `docgen lint`: every diagnostic the pipeline finds in a docs folder,
+//! located as precisely as the page text allows, in print order. The
+//! generator's own stages do the checking; nothing is emitted.
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::render::{self, Pages};
+use crate::source::SourceFile;
+use crate::{Cache, Progress};
+
+/// Parses, lowers and resolves `sources`, then turns needles into spans
+/// against the page text and sorts (file, line, code) without repeats.
+pub fn lint(sources: &[SourceFile], progress: &dyn Progress) -> Vec<Diagnostic> {
+    let (ir, mut found) = crate::extract_observed(sources, &Cache::default(), progress);
+    progress.stage("resolve", 0);
+    let (_, more) = crate::resolve::resolve(&ir);
+    found.extend(more);
+    // Repeats go first (the one that knows its text is kept), then needles
+    // become spans, which moves lines: sort again.
+    diagnostics::sort(&mut found);
+    render::locate(&mut found, &Pages::new(sources));
+    diagnostics::sort(&mut found);
+    found
+}
