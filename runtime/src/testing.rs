@@ -133,22 +133,44 @@ fn without_nulls(value: Value) -> Value {
     }
 }
 
+/// What two JSON values are compared for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    /// The same keys and values on both sides.
+    Equal,
+    /// Every key of the first side is on the second with a contained value;
+    /// keys only the second has do not count.
+    Contained,
+}
+
+/// A first place where a JSON pair differs: the value on each side, `None`
+/// for a missing side.
+type Difference<'v> = (Option<&'v Value>, Option<&'v Value>);
+
 /// The first place where `a` and `b` differ, depth first in document
 /// order; `path` is left pointing at it. `None` marks a missing side.
-fn first_difference<'v>(
-    a: &'v Value,
-    b: &'v Value,
-    path: &mut String,
-) -> Option<(Option<&'v Value>, Option<&'v Value>)> {
+fn first_difference<'v>(a: &'v Value, b: &'v Value, path: &mut String) -> Option<Difference<'v>> {
+    first_mismatch(a, b, path, Match::Equal)
+}
+
+/// The first place where `documented` is not contained in `decoded`: every
+/// key it has must be there with a contained value, arrays element by
+/// element with the same length; keys only `decoded` has do not count.
+/// `path` is left pointing at it; `None` marks a missing side.
+fn first_missing<'v>(documented: &'v Value, decoded: &'v Value, path: &mut String) -> Option<Difference<'v>> {
+    first_mismatch(documented, decoded, path, Match::Contained)
+}
+
+fn first_mismatch<'v>(a: &'v Value, b: &'v Value, path: &mut String, mode: Match) -> Option<Difference<'v>> {
     match (a, b) {
         (Value::Object(a_map), Value::Object(b_map)) => {
-            let keys = a_map.keys().chain(b_map.keys().filter(|k| !a_map.contains_key(*k)));
-            for key in keys {
+            let only_b = b_map.keys().filter(|k| mode == Match::Equal && !a_map.contains_key(*k));
+            for key in a_map.keys().chain(only_b) {
                 let len = path.len();
                 push_key(path, key);
                 match (a_map.get(key), b_map.get(key)) {
                     (Some(a_value), Some(b_value)) => {
-                        if let Some(diff) = first_difference(a_value, b_value, path) {
+                        if let Some(diff) = first_mismatch(a_value, b_value, path, mode) {
                             return Some(diff);
                         }
                     }
@@ -164,7 +186,7 @@ fn first_difference<'v>(
                 path.push_str(&format!("[{i}]"));
                 match (a_items.get(i), b_items.get(i)) {
                     (Some(a_value), Some(b_value)) => {
-                        if let Some(diff) = first_difference(a_value, b_value, path) {
+                        if let Some(diff) = first_mismatch(a_value, b_value, path, mode) {
                             return Some(diff);
                         }
                     }
@@ -177,50 +199,6 @@ fn first_difference<'v>(
         (Value::Number(x), Value::Number(y)) if numbers_equal(x, y) => None,
         _ if a == b => None,
         _ => Some((Some(a), Some(b))),
-    }
-}
-
-/// The first place where `documented` is not contained in `decoded`: every
-/// key it has must be there with a contained value, arrays element by
-/// element with the same length; keys only `decoded` has do not count.
-/// `path` is left pointing at it; `None` marks a missing side.
-fn first_missing<'v>(
-    documented: &'v Value,
-    decoded: &'v Value,
-    path: &mut String,
-) -> Option<(Option<&'v Value>, Option<&'v Value>)> {
-    match (documented, decoded) {
-        (Value::Object(documented), Value::Object(decoded)) => {
-            for (key, value) in documented {
-                let len = path.len();
-                push_key(path, key);
-                let Some(found) = decoded.get(key) else { return Some((Some(value), None)) };
-                if let Some(diff) = first_missing(value, found, path) {
-                    return Some(diff);
-                }
-                path.truncate(len);
-            }
-            None
-        }
-        (Value::Array(documented), Value::Array(decoded)) => {
-            for i in 0..documented.len().max(decoded.len()) {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                match (documented.get(i), decoded.get(i)) {
-                    (Some(value), Some(found)) => {
-                        if let Some(diff) = first_missing(value, found, path) {
-                            return Some(diff);
-                        }
-                    }
-                    (value, found) => return Some((value, found)),
-                }
-                path.truncate(len);
-            }
-            None
-        }
-        (Value::Number(x), Value::Number(y)) if numbers_equal(x, y) => None,
-        _ if documented == decoded => None,
-        _ => Some((Some(documented), Some(decoded))),
     }
 }
 
