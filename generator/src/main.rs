@@ -280,6 +280,7 @@ impl Terminal {
 
 impl Progress for Terminal {
     fn stage(&self, name: &'static str, total: usize) {
+        self.bar.set_message(name);
         if total > 0 {
             let style = ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} pages {elapsed}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -294,7 +295,6 @@ impl Progress for Terminal {
             self.bar.set_style(style);
             self.bar.enable_steady_tick(Duration::from_millis(100));
         }
-        self.bar.set_message(name);
     }
 
     fn advance(&self, done: usize) {
