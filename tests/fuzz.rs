@@ -363,6 +363,9 @@ fn mutated_real_pages_never_panic() {
         let mut stats = stats.lock().unwrap_or_else(|e| e.into_inner());
         stats.0 += 1;
         stats.1 += size;
+        if stats.0 % 1000 == 0 {
+            eprintln!("fuzz: {} inputs after {:.0?}", stats.0, started.elapsed());
+        }
         if took > stats.2 {
             (stats.2, stats.3) = (took, size);
         }
