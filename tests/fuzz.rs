@@ -363,7 +363,7 @@ fn mutated_real_pages_never_panic() {
         let mut stats = stats.lock().unwrap_or_else(|e| e.into_inner());
         stats.0 += 1;
         stats.1 += size;
-        if stats.0 % 1000 == 0 {
+        if stats.0.is_multiple_of(1000) {
             eprintln!("fuzz: {} inputs after {:.0?}", stats.0, started.elapsed());
         }
         if took > stats.2 {
