@@ -33,6 +33,14 @@ fn parse_single(text: &str, cell: &Inline, page: &str) -> TypeRef {
         return TypeRef::Untyped { raw: cell.text.trim().to_string() };
     }
     if let Some(link) = links.first() {
+        // `[DateTimeOffset](timestamp.md)`: the text names a primitive and the
+        // link points elsewhere (primitives have no pages); the text is right.
+        let stem = link.target.rsplit('/').next().unwrap_or_default().split(['.', '#']).next().unwrap_or_default();
+        if let Some(primitive) = primitive(&link.text).filter(|p| *p != Primitive::Json)
+            && !type_name_from_text(&link.text).eq_ignore_ascii_case(stem)
+        {
+            return TypeRef::Primitive(primitive);
+        }
         return TypeRef::Named {
             name: type_name_from_text(&link.text),
             page: resolve_link(page, &link.target).ok().flatten(),
@@ -159,6 +167,14 @@ mod tests {
             "v1.0/api/user-get.md",
         );
         assert_eq!(ty, TypeRef::Collection(Box::new(named("identitySet", Some("v1.0/resources/identityset.md")))));
+    }
+
+    #[test]
+    fn a_primitive_linked_to_another_page_is_the_primitive() {
+        let primitive = cell("DateTimeOffset", &[("DateTimeOffset", "../resources/timestamp.md")]);
+        assert_eq!(parse_type(&primitive, "v1.0/resources/a.md"), TypeRef::Primitive(Primitive::DateTimeOffset));
+        let model = cell("timeStamp", &[("timeStamp", "timestamp.md")]);
+        assert_eq!(parse_type(&model, "v1.0/resources/a.md"), named("timeStamp", Some("v1.0/resources/timestamp.md")));
     }
 
     #[test]
