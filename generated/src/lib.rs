@@ -15,5 +15,8 @@ pub mod requests;
 #[cfg(test)]
 #[rustfmt::skip]
 mod example_tests;
+#[cfg(test)]
+#[rustfmt::skip]
+mod representation_tests;
 pub use client::GraphClient;
 pub use graph_runtime as runtime;

@@ -10,13 +10,19 @@
 //! - `contract`: generate the v1.0 corpus crate, run its contract tests (each
 //!   documented request/response pair against a local server) and report
 //!   generated, passed, failed (by page, with the reason) and skipped.
+//! - `roundtrip [v1.0|beta]`: generate a corpus crate and run its round-trip
+//!   tests (each resource page's JSON representation and each response
+//!   example decoded into its type and encoded again); report pass rates and
+//!   failures by page, and check the targets. Both versions without an argument.
 //! - `ci`: everything CI runs: formatting, the drift check, clippy, every test,
-//!   the corpus step and the v1.0 contract tests.
+//!   the corpus step, the v1.0 contract tests and the round trips of both versions.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use docgen::emit::EmitOptions;
+
+mod round_trip;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,7 +33,12 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("ci") => ci(),
         Some("contract") => contract(),
-        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci|contract>".to_string()),
+        Some("roundtrip") => match args.get(1).map(String::as_str) {
+            None => VERSIONS.iter().try_for_each(|version| round_trip::run(version)),
+            Some(version @ ("v1.0" | "beta")) => round_trip::run(version),
+            Some(other) => Err(format!("unknown docs version `{other}`: use v1.0 or beta")),
+        },
+        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci|contract|roundtrip [v1.0|beta]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -126,21 +137,10 @@ fn corpus() -> Result<(), String> {
         return Ok(());
     };
     let corpus_dir = root().join("target/corpus");
-    for (version, crate_name) in [("v1.0", "graph-sdk-v1"), ("beta", "graph-sdk-beta")] {
-        let sources = docgen::source::read_docs(&docs.join(version)).map_err(|e| e.to_string())?;
-        let options = EmitOptions {
-            crate_name: crate_name.into(),
-            base_url: format!("https://graph.microsoft.com/{version}"),
-            runtime_path: "../../../runtime".into(),
-            standalone: true,
-            docs_label: format!("graph-docs/{version}"),
-            features: true,
-        };
-        let generated = docgen::generate(&sources, &options).map_err(|e| e.to_string())?;
+    for version in VERSIONS {
+        let generated = generate_corpus(&docs, version)?;
         let report = docgen::report::build(&generated.ir, &generated.space, &generated.diagnostics);
         check_coverage(version, &report)?;
-        let out = corpus_dir.join(version);
-        docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
         eprintln!("{version}: {} files, {} areas", generated.files.len(), generated.space.areas.len());
     }
     // One target folder for both crates, so the runtime and its dependencies build once.
@@ -156,6 +156,39 @@ fn corpus() -> Result<(), String> {
     cargo_in(&corpus_dir.join("v1.0"), &["check", "--quiet", "--no-default-features", "--features", "users"], &env)?;
     eprintln!("v1.0: cargo check --features users took {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The docs versions, each generated into `target/corpus/<version>`.
+const VERSIONS: [&str; 2] = ["v1.0", "beta"];
+
+/// Generates the crate of one docs version, every area behind a feature,
+/// into `target/corpus/<version>`.
+fn generate_corpus(docs: &Path, version: &str) -> Result<docgen::Generated, String> {
+    let sources = docgen::source::read_docs(&docs.join(version)).map_err(|e| e.to_string())?;
+    let options = EmitOptions {
+        crate_name: if version == "v1.0" { "graph-sdk-v1".into() } else { format!("graph-sdk-{version}") },
+        base_url: format!("https://graph.microsoft.com/{version}"),
+        runtime_path: "../../../runtime".into(),
+        standalone: true,
+        docs_label: format!("graph-docs/{version}"),
+        features: true,
+    };
+    let generated = docgen::generate(&sources, &options).map_err(|e| e.to_string())?;
+    let out = corpus_crate(version);
+    docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(generated)
+}
+
+fn corpus_crate(version: &str) -> PathBuf {
+    root().join("target/corpus").join(version)
+}
+
+/// A JSON file the generator wrote (the test manifests).
+fn read_json(path: &Path) -> Result<serde_json::Value, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 fn check_coverage(version: &str, report: &docgen::report::Report) -> Result<(), String> {
@@ -191,7 +224,8 @@ fn ci() -> Result<(), String> {
     cargo(&["clippy", "-p", "graph-runtime", "--lib", "--no-default-features", "--", "-D", "warnings"])?;
     cargo(&["test", "--workspace"])?;
     corpus()?;
-    contract()
+    contract()?;
+    VERSIONS.iter().try_for_each(|version| round_trip::run(version))
 }
 
 /// Contract-test targets for the v1.0 corpus crate, in percent: pages with a
@@ -208,47 +242,14 @@ fn contract() -> Result<(), String> {
         return Ok(());
     };
     let started = std::time::Instant::now();
-    let out = root().join("target/corpus/v1.0");
-    let sources = docgen::source::read_docs(&docs.join("v1.0")).map_err(|e| e.to_string())?;
-    let options = EmitOptions {
-        crate_name: "graph-sdk-v1".into(),
-        base_url: "https://graph.microsoft.com/v1.0".into(),
-        runtime_path: "../../../runtime".into(),
-        standalone: true,
-        docs_label: "graph-docs/v1.0".into(),
-        features: true,
-    };
-    let generated = docgen::generate(&sources, &options).map_err(|e| e.to_string())?;
-    docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    let manifest_path = out.join("contract-tests.json");
-    let manifest: serde_json::Value = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
-        .map_err(|e| format!("cannot read {}: {e}", manifest_path.display()))?;
+    generate_corpus(&docs, "v1.0")?;
+    let out = corpus_crate("v1.0");
+    let manifest = read_json(&out.join("contract-tests.json"))?;
     eprintln!("v1.0: generated in {:.1} s", started.elapsed().as_secs_f64());
 
-    // The same target folder and flags as `corpus`, so the runtime and its
-    // dependencies are shared. `--lib`: the tests live in the library; its
-    // doc comments are documentation, not doctests.
-    let target = root().join("target/corpus-target");
     let test_started = std::time::Instant::now();
-    eprintln!("$ cargo test --all-features --lib --no-fail-fast  (in {})", out.display());
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["test", "--all-features", "--lib", "--no-fail-fast"])
-        .current_dir(&out)
-        .env("CARGO_TARGET_DIR", &target)
-        .env("RUSTFLAGS", "-D warnings")
-        // Panic messages are the failure reasons; backtraces would bury them.
-        .env("RUST_BACKTRACE", "0")
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !stdout.contains("test result:") {
-        return Err(format!("`cargo test` in {} did not run the tests (build failed?)", out.display()));
-    }
+    let run = run_corpus_tests(&out, None)?;
     let test_time = test_started.elapsed().as_secs_f64();
-    let run = TestRun::parse(&stdout);
 
     let text = contract_report(&manifest, &run);
     let report_path = root().join("target/corpus/v1.0-contract-report.txt");
@@ -266,6 +267,35 @@ fn contract() -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Runs the library tests of a corpus crate (those whose name contains
+/// `filter`, if given) with every feature on, in the target folder and with
+/// the flags of `corpus`, so the runtime and its dependencies are shared.
+/// `--lib`: the tests live in the library; its doc comments are
+/// documentation, not doctests. Failing tests are results, not an error.
+fn run_corpus_tests(crate_dir: &Path, filter: Option<&str>) -> Result<TestRun, String> {
+    let target = root().join("target/corpus-target");
+    let mut args = vec!["test", "--all-features", "--lib", "--no-fail-fast"];
+    if let Some(filter) = filter {
+        args.extend(["--", filter]);
+    }
+    eprintln!("$ cargo {}  (in {})", args.join(" "), crate_dir.display());
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(&args)
+        .current_dir(crate_dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("RUSTFLAGS", "-D warnings")
+        // Panic messages are the failure reasons; backtraces would bury them.
+        .env("RUST_BACKTRACE", "0")
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !stdout.contains("test result:") {
+        return Err(format!("`cargo test` in {} did not run the tests (build failed?)", crate_dir.display()));
+    }
+    Ok(TestRun::parse(&stdout))
 }
 
 /// Outcomes of one `cargo test` run, by test name without its module path.

@@ -82,6 +82,9 @@ fn lib_rs(options: &EmitOptions) -> TokenStream {
         #[cfg(test)]
         #[rustfmt::skip]
         mod example_tests;
+        #[cfg(test)]
+        #[rustfmt::skip]
+        mod representation_tests;
 
         pub use client::GraphClient;
         pub use graph_runtime as runtime;

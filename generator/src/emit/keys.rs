@@ -19,6 +19,15 @@ pub fn model(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
     hasher.finish()
 }
 
+/// What a model's representation round-trip test prints from.
+pub fn representation_test(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    let model = &space.models[id];
+    ("representation", options.features, &model.areas, &model.representation).hash(&mut hasher);
+    referenced_names(space, &RType::Model(id), &mut hasher);
+    hasher.finish()
+}
+
 /// What `models::enumeration` prints from.
 pub fn enumeration(space: &TypeSpace, id: usize) -> u64 {
     let mut hasher = DefaultHasher::new();

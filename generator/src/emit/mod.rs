@@ -8,6 +8,7 @@ mod crate_files;
 mod keys;
 mod models;
 mod requests;
+mod round_trips;
 mod tests;
 mod types;
 
@@ -124,7 +125,9 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         .collect();
     files.extend(polymorph_files?);
     files.extend(requests::emit(space, options, cache)?);
-    files.extend(tests::emit(space, options, cache)?);
+    let (test_files, round_trip_entries) = tests::emit(space, options, cache)?;
+    files.extend(test_files);
+    files.extend(round_trips::emit(space, options, cache, round_trip_entries)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -13,14 +13,19 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{ident, rust_type};
-use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header};
+use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, round_trips, with_header};
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
 use crate::resolve::names::{Namespace, value_name};
 use crate::resolve::{NodeId, ROperation, RType, ResponseShape, TypeSpace};
 
-/// `src/example_tests.rs`, compiled only for `cargo test`.
-pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
+/// `src/example_tests.rs`, compiled only for `cargo test`, and the contract
+/// manifest; also the round-trip tests it wrote, for `round_trips`.
+pub fn emit(
+    space: &TypeSpace,
+    options: &EmitOptions,
+    cache: &EmitCache,
+) -> Result<(Vec<GeneratedFile>, Vec<round_trips::Entry>), EmitError> {
     // Names are claimed in one pass, in a fixed order, so each example's tests
     // can then be built (and cached) on their own.
     let mut taken = Namespace::new();
@@ -60,10 +65,68 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         specs.iter().zip(&parts).filter(|(_, text)| !text.is_empty()).map(|((op, _, _), _)| op.page.as_str()).collect();
     pages.sort();
     pages.dedup();
-    Ok(vec![
+    let entries = specs.iter().flat_map(|(op, example, names)| round_trip_entries(space, op, example, names)).collect();
+    let files = vec![
         GeneratedFile { contents: with_header(&pages, &parts.concat()), path },
         GeneratedFile { path: MANIFEST.to_string(), contents: manifest(space, &specs, &plans, options) },
-    ])
+    ];
+    Ok((files, entries))
+}
+
+/// The round-trip tests `example_tests` writes for one example (under the
+/// same conditions), and the bodies it cannot test, with the reason.
+fn round_trip_entries(
+    space: &TypeSpace,
+    op: &ROperation,
+    example: &Example,
+    names: &TestNames,
+) -> Vec<round_trips::Entry> {
+    use round_trips::{Entry, Kind};
+    let bodies = [
+        (
+            Kind::Request,
+            example.request.as_ref().map(|r| (&r.body, &r.location)),
+            op.body.is_some(),
+            &names.request_round_trip,
+        ),
+        (
+            Kind::Response,
+            example.response.as_ref().map(|r| (&r.body, &r.location)),
+            response_type(space, op).is_some(),
+            &names.response_round_trip,
+        ),
+    ];
+    let mut entries = Vec::new();
+    for (kind, documented, typed, test) in bodies {
+        let (Some((body, location)), true) = (documented, typed) else { continue };
+        let outcome = match body {
+            Body::Json { .. } => Ok(test.clone()),
+            Body::Invalid { error, .. } => Err(format!("the {} body is invalid JSON: {error}", kind_word(kind))),
+            Body::Text { .. } => Err(format!("the {} body is not JSON", kind_word(kind))),
+            Body::None => Err(format!("the {} example shows no body", kind_word(kind))),
+        };
+        entries.push(Entry { kind, page: location.file.clone(), line: location.line, outcome });
+    }
+    entries
+}
+
+fn kind_word(kind: round_trips::Kind) -> &'static str {
+    match kind {
+        round_trips::Kind::Request => "request",
+        _ => "response",
+    }
+}
+
+/// The type a JSON response decodes into, if the operation answers with JSON.
+fn response_type(space: &TypeSpace, op: &ROperation) -> Option<TokenStream> {
+    match &op.response {
+        ResponseShape::Json(ty) => Some(rust_type(space, ty)),
+        ResponseShape::Page(ty) => {
+            let ty = rust_type(space, ty);
+            Some(quote! { graph_runtime::Page<#ty> })
+        }
+        ResponseShape::Empty | ResponseShape::Bytes => None,
+    }
 }
 
 /// The list of contract tests and skipped examples, at the crate root.
@@ -128,15 +191,7 @@ fn example_tests(
             }
         });
     }
-    let response_type = match &op.response {
-        ResponseShape::Json(ty) => Some(rust_type(space, ty)),
-        ResponseShape::Page(ty) => {
-            let ty = rust_type(space, ty);
-            Some(quote! { graph_runtime::Page<#ty> })
-        }
-        ResponseShape::Empty | ResponseShape::Bytes => None,
-    };
-    if let (Some(json), Some(ty)) = (&response_json, response_type) {
+    if let (Some(json), Some(ty)) = (&response_json, response_type(space, op)) {
         let name = ident(&names.response_round_trip);
         response_declared = true;
         tests.push(quote! {
@@ -500,7 +555,7 @@ fn json_text(body: &Body) -> Option<TokenStream> {
     raw_string(&text)
 }
 
-fn raw_string(text: &str) -> Option<TokenStream> {
+pub(super) fn raw_string(text: &str) -> Option<TokenStream> {
     let mut hashes = 1;
     while text.contains(&format!("\"{}", "#".repeat(hashes))) {
         hashes += 1;

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Diagnostic, Location, Severity};
-use crate::ir::{self, Example, Ir, Method, OperationKind, Primitive, RequestBody, Segment, TypeRef};
+use crate::ir::{self, Body, Example, Ir, Method, OperationKind, Primitive, RequestBody, Segment, TypeRef};
 use names::Namespace;
 
 pub type ModelId = usize;
@@ -69,6 +69,42 @@ pub struct RModel {
     pub areas: BTreeSet<String>,
     /// Sent as the body of a PATCH: its fields are tri-state.
     pub patch_body: bool,
+    /// The resource page's JSON representation, for its round-trip test.
+    pub representation: Option<Representation>,
+}
+
+/// A JSON representation as the round-trip tests need it.
+#[derive(Debug, Clone, Hash, Serialize)]
+pub struct Representation {
+    pub line: u32,
+    pub body: RepresentationBody,
+}
+
+#[derive(Debug, Clone, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepresentationBody {
+    /// The object, as pretty JSON (after the parser's repairs).
+    Json(String),
+    /// Why the block cannot be decoded, in words for the round-trip report.
+    Unusable(String),
+}
+
+impl Representation {
+    fn of(block: &crate::ir::JsonBlock) -> Representation {
+        let body = match &block.body {
+            Body::Json { value: value @ serde_json::Value::Object(_), .. } => {
+                RepresentationBody::Json(serde_json::to_string_pretty(value).unwrap_or_default())
+            }
+            Body::Json { .. } => RepresentationBody::Unusable("the JSON representation is not an object".into()),
+            Body::Invalid { error, .. } => {
+                RepresentationBody::Unusable(format!("the JSON representation is invalid JSON: {error}"))
+            }
+            Body::Text { .. } | Body::None => {
+                RepresentationBody::Unusable("the JSON representation block holds no JSON".into())
+            }
+        };
+        Representation { line: block.location.line, body }
+    }
 }
 
 #[derive(Debug, Clone, Hash, Serialize)]
@@ -321,6 +357,7 @@ impl Resolver {
                         extra_field: String::new(),
                         areas: BTreeSet::new(),
                         patch_body: false,
+                        representation: ir.models[source].json_representation.as_ref().map(Representation::of),
                     });
                 }
                 Kind::Enum => {
@@ -948,6 +985,7 @@ impl Resolver {
                     extra_field: String::new(),
                     areas: BTreeSet::new(),
                     patch_body: false,
+                    representation: None,
                 });
                 self.name_fields(id);
                 Some(RType::Model(id))

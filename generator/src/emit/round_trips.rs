@@ -1,0 +1,150 @@
+//! The round-trip proof of the models: every resource page's JSON
+//! representation becomes a test that decodes it into its model and encodes
+//! it again without losing a property (`src/representation_tests.rs`), and
+//! `round-trip-tests.json` lists every round-trip test of the crate (these
+//! and the example bodies' of `example_tests`) with the page and line it
+//! comes from, plus the representations that cannot be tested and why, so
+//! a test run can be turned into pass rates and a list of failures by page.
+
+use quote::quote;
+use serde_json::{Value, json};
+
+use super::types::{ident, rust_type};
+use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header};
+use crate::resolve::{Home, RType, RepresentationBody, TypeSpace};
+
+/// What a round-trip test decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A resource page's JSON representation.
+    Representation,
+    /// A response example's body.
+    Response,
+    /// A request example's body.
+    Request,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Representation => "representation",
+            Kind::Response => "response",
+            Kind::Request => "request",
+        }
+    }
+}
+
+/// One round-trip test, or one documented body that could not become one.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub kind: Kind,
+    pub page: String,
+    pub line: u32,
+    /// The test's function name, or why there is no test.
+    pub outcome: Result<String, String>,
+}
+
+/// `src/representation_tests.rs` and the manifest of every round-trip test;
+/// `example_entries` are the example bodies' tests `example_tests` wrote.
+pub fn emit(
+    space: &TypeSpace,
+    options: &EmitOptions,
+    cache: &EmitCache,
+    example_entries: Vec<Entry>,
+) -> Result<Vec<GeneratedFile>, EmitError> {
+    // Model modules are unique names, so the tests named after them are too.
+    let models: Vec<(usize, &str, &str)> = space
+        .models
+        .iter()
+        .enumerate()
+        .filter_map(|(id, model)| match (&model.home, &model.representation) {
+            (Home::Models { module }, Some(rep)) => match &rep.body {
+                RepresentationBody::Json(json) => Some((id, module.trim_start_matches("r#"), json.as_str())),
+                RepresentationBody::Unusable(_) => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let keys: Vec<u64> = models.iter().map(|(id, _, _)| keys::representation_test(space, options, *id)).collect();
+    let path = "src/representation_tests.rs".to_string();
+    let parts = format_parts(cache, &path, &keys, |index| {
+        let (id, module, json) = models[index];
+        let model = &space.models[id];
+        let gate = cfg(options, &model.areas);
+        let ty = rust_type(space, &RType::Model(id));
+        let constant = ident(&format!("{}_JSON", module.to_ascii_uppercase()));
+        let name = ident(&test_name(module));
+        let json = super::tests::raw_string(json);
+        quote! {
+            #gate
+            const #constant: &str = #json;
+
+            #gate
+            #[test]
+            fn #name() {
+                graph_runtime::testing::assert_round_trip::<#ty>(#constant);
+            }
+        }
+    })?;
+    let mut pages: Vec<&str> = models.iter().map(|(id, _, _)| space.models[*id].page.as_str()).collect();
+    pages.sort();
+    pages.dedup();
+
+    let mut entries: Vec<Entry> = space
+        .models
+        .iter()
+        .filter_map(|model| match (&model.home, &model.representation) {
+            (Home::Models { module }, Some(rep)) => Some(Entry {
+                kind: Kind::Representation,
+                page: model.page.clone(),
+                line: rep.line,
+                outcome: match &rep.body {
+                    RepresentationBody::Json(_) => Ok(test_name(module.trim_start_matches("r#"))),
+                    RepresentationBody::Unusable(why) => Err(why.clone()),
+                },
+            }),
+            _ => None,
+        })
+        .collect();
+    entries.extend(example_entries);
+    Ok(vec![
+        GeneratedFile { contents: with_header(&pages, &parts.concat()), path },
+        GeneratedFile { path: MANIFEST.to_string(), contents: manifest(&entries, options) },
+    ])
+}
+
+const MANIFEST: &str = "round-trip-tests.json";
+
+fn test_name(module: &str) -> String {
+    format!("{module}_representation_round_trips")
+}
+
+/// The tests by kind, then the bodies skipped with their reasons, each in
+/// (page, line) order.
+fn manifest(entries: &[Entry], options: &EmitOptions) -> String {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| (&a.page, a.line, a.kind.label()).cmp(&(&b.page, b.line, b.kind.label())));
+    let mut tests = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in sorted {
+        let mut item = json!({ "kind": entry.kind.label(), "page": entry.page, "line": entry.line });
+        match &entry.outcome {
+            Ok(test) => {
+                item["test"] = Value::String(test.clone());
+                tests.push(item);
+            }
+            Err(reason) => {
+                item["reason"] = Value::String(reason.clone());
+                skipped.push(item);
+            }
+        }
+    }
+    let manifest = json!({
+        "generated_by": format!("docgen from `{}`; do not edit: change the docs and run `cargo xtask gen`", options.docs_label),
+        "tests": tests,
+        "skipped": skipped,
+    });
+    let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    text.push('\n');
+    text
+}
