@@ -83,6 +83,9 @@ pub enum Code {
     UnknownPageKind,
     /// An example body has a property the documented type does not list.
     ExampleUnknownProperty,
+    /// An example or JSON representation gives a property a value its
+    /// documented type cannot hold (`"Boolean"` for a Boolean, an object for a String).
+    ExampleValueType,
     /// An example's annotation lacks a key the tools need (`name` on a
     /// request, `@odata.type` on a response whose type the page does not say).
     AnnotationKeyMissing,
@@ -113,13 +116,14 @@ impl Code {
             Code::NothingExtracted => "nothing-extracted",
             Code::UnknownPageKind => "unknown-page-kind",
             Code::ExampleUnknownProperty => "example-unknown-property",
+            Code::ExampleValueType => "example-value-type",
             Code::AnnotationKeyMissing => "annotation-key-missing",
             Code::InvalidUtf8 => "invalid-utf8",
         }
     }
 
     /// Every code, in declaration order (the README's table lists each).
-    pub const ALL: [Code; 22] = [
+    pub const ALL: [Code; 23] = [
         Code::FrontMatter,
         Code::AnnotationRepaired,
         Code::AnnotationInvalid,
@@ -140,6 +144,7 @@ impl Code {
         Code::NothingExtracted,
         Code::UnknownPageKind,
         Code::ExampleUnknownProperty,
+        Code::ExampleValueType,
         Code::AnnotationKeyMissing,
         Code::InvalidUtf8,
     ];

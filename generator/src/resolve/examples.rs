@@ -1,15 +1,17 @@
 //! Example bodies checked against the types they document, as ApiDoctor
 //! does: a property an example sends or receives that its type does not
 //! list is either a docs mistake (a typo, a stale name) or a property the
-//! tables forgot, and either way a docs writer can fix it.
+//! tables forgot, and either way a docs writer can fix it. The same goes
+//! for a value its property's type cannot hold (`"Boolean"` written where a
+//! boolean belongs): the generated model rejects it, as it would from Graph.
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::{Home, ModelId, RField, RModel, RType, ResponseShape, TypeSpace};
+use super::{Home, ModelId, RField, RModel, RType, RepresentationBody, ResponseShape, TypeSpace};
 use crate::diagnostics::{Code, Diagnostic, Location};
-use crate::ir::Body;
+use crate::ir::{Body, Primitive};
 
 /// Nested objects are followed this deep, no further.
 const MAX_DEPTH: usize = 16;
@@ -17,14 +19,24 @@ const MAX_DEPTH: usize = 16;
 pub(super) fn check(space: &TypeSpace) -> Vec<Diagnostic> {
     let checker = Checker::new(space);
     let mut diagnostics = Vec::new();
+    for (id, model) in space.models.iter().enumerate() {
+        let Some(representation) = &model.representation else { continue };
+        let RepresentationBody::Json(text) = &representation.body else { continue };
+        // Kept as text for the round-trip tests; parsed again only here.
+        let Ok(value) = serde_json::from_str::<Value>(text) else { continue };
+        let at = Location { file: model.page.clone(), line: representation.line, column: 1 };
+        checker.value(&value, &RType::Model(id), &Site { at: &at, what: "JSON representation" }, 0, &mut diagnostics);
+    }
     for op in &space.operations {
         for example in &op.examples {
             if let (Some(request), Some(body)) = (&example.request, &op.body)
                 && let Body::Json { value, .. } = &request.body
             {
-                checker.value(value, body, &request.location, "request", 0, &mut diagnostics);
+                let site = Site { at: &request.location, what: "example request" };
+                checker.value(value, body, &site, 0, &mut diagnostics);
             }
             let Some(response) = &example.response else { continue };
+            let site = Site { at: &response.location, what: "example response" };
             let Body::Json { value, .. } = &response.body else { continue };
             if !(200..300).contains(&response.status) {
                 continue;
@@ -36,19 +48,27 @@ pub(super) fn check(space: &TypeSpace) -> Vec<Diagnostic> {
                     let item = annotated.as_ref().unwrap_or(item);
                     if let Some(Value::Array(items)) = page.get("value") {
                         for value in items {
-                            checker.value(value, item, &response.location, "response", 0, &mut diagnostics);
+                            checker.value(value, item, &site, 0, &mut diagnostics);
                         }
                     }
                 }
                 (ResponseShape::Json(ty), _) => {
                     let ty = annotated.as_ref().unwrap_or(ty);
-                    checker.value(value, ty, &response.location, "response", 0, &mut diagnostics);
+                    checker.value(value, ty, &site, 0, &mut diagnostics);
                 }
                 _ => {}
             }
         }
     }
     diagnostics
+}
+
+/// Where the JSON being checked is, and what it is, for the messages.
+#[derive(Clone, Copy)]
+struct Site<'s> {
+    at: &'s Location,
+    /// "example request", "example response" or "JSON representation".
+    what: &'s str,
 }
 
 struct Checker<'a> {
@@ -80,24 +100,38 @@ impl<'a> Checker<'a> {
         self.by_name.get(&name.trim_start_matches('#').to_ascii_lowercase()).copied()
     }
 
-    fn value(&self, value: &Value, ty: &RType, at: &Location, what: &str, depth: usize, out: &mut Vec<Diagnostic>) {
+    fn value(&self, value: &Value, ty: &RType, site: &Site, depth: usize, out: &mut Vec<Diagnostic>) {
         if depth > MAX_DEPTH {
             return;
         }
         match (ty, value) {
             (RType::Collection(inner), Value::Array(items)) => {
                 for item in items {
-                    self.value(item, inner, at, what, depth + 1, out);
+                    self.value(item, inner, site, depth + 1, out);
                 }
             }
-            (RType::Model(id), Value::Object(object)) => self.object(object, &[*id], at, what, depth, out),
+            (RType::Model(id), Value::Object(object)) => self.object(object, &[*id], site, depth, out),
             (RType::Polymorphic(poly), Value::Object(object)) => {
                 let poly = &self.space.polymorphs[*poly];
                 let mut candidates = vec![poly.base];
                 candidates.extend(&poly.variants);
-                self.object(object, &candidates, at, what, depth, out);
+                self.object(object, &candidates, site, depth, out);
             }
             _ => {}
+        }
+    }
+
+    /// A property's value: one its type can hold is followed inside, one it
+    /// cannot is reported.
+    fn property(&self, key: &str, value: &Value, ty: &RType, site: &Site, depth: usize, out: &mut Vec<Diagnostic>) {
+        match misfit(ty, value) {
+            Some(expected) => {
+                let shown: String = value.to_string().chars().take(60).collect();
+                let message = format!("{} property `{key}` is {shown}, which is not {expected}", site.what);
+                let diagnostic = Diagnostic::warning(Code::ExampleValueType, site.at.clone(), message);
+                out.push(diagnostic.pointing_at(format!("\"{key}\"")));
+            }
+            None => self.value(value, ty, site, depth, out),
         }
     }
 
@@ -107,8 +141,7 @@ impl<'a> Checker<'a> {
         &self,
         object: &Map<String, Value>,
         candidates: &[ModelId],
-        at: &Location,
-        what: &str,
+        site: &Site,
         depth: usize,
         out: &mut Vec<Diagnostic>,
     ) {
@@ -131,7 +164,7 @@ impl<'a> Checker<'a> {
         if let Some(fits) = fits {
             for (key, value) in keys {
                 if let Some(field) = self.fields[*fits].get(key.as_str()) {
-                    self.value(value, &field.ty, at, what, depth + 1, out);
+                    self.property(key, value, &field.ty, site, depth + 1, out);
                 }
             }
             return;
@@ -142,12 +175,53 @@ impl<'a> Checker<'a> {
                 candidates.iter().filter_map(|id| self.fields[*id].get(key.as_str())).map(|f| &f.ty).collect();
             match types.first() {
                 // Followed only where every type that has the key agrees on its type.
-                Some(ty) if types.iter().all(|t| t == ty) => self.value(value, ty, at, what, depth + 1, out),
+                Some(ty) if types.iter().all(|t| t == ty) => self.property(key, value, ty, site, depth + 1, out),
                 Some(_) | None if open => {}
                 Some(_) => {}
-                None => out.push(unknown(&models, key, value, at, what)),
+                None => out.push(unknown(&models, key, value, site)),
             }
         }
+    }
+}
+
+/// What `ty` expects, when `value` is not that (null always fits: every
+/// property is optional). Collection items are looked at one level deep;
+/// deeper values are checked when the walk gets to them.
+fn misfit(ty: &RType, value: &Value) -> Option<&'static str> {
+    if value.is_null() {
+        return None;
+    }
+    match ty {
+        RType::Collection(inner) => match value {
+            Value::Array(items) => items.iter().find_map(|item| misfit(inner, item)),
+            _ => Some("a collection (a JSON array)"),
+        },
+        RType::Model(_) | RType::Polymorphic(_) => (!value.is_object()).then_some("an object"),
+        RType::Enum(_) => (!value.is_string()).then_some("an enum member (a string)"),
+        RType::Primitive(primitive) => primitive_misfit(*primitive, value),
+        RType::Untyped | RType::Reference => None,
+    }
+}
+
+fn primitive_misfit(primitive: Primitive, value: &Value) -> Option<&'static str> {
+    let integer = |min: i64, max: i64| value.as_i64().is_some_and(|n| (min..=max).contains(&n));
+    match primitive {
+        Primitive::Boolean => (!value.is_boolean()).then_some("a boolean"),
+        Primitive::Byte => (!integer(0, 255)).then_some("a Byte (an integer from 0 to 255)"),
+        Primitive::Int16 => (!integer(i16::MIN.into(), i16::MAX.into())).then_some("an Int16"),
+        Primitive::Int32 => (!integer(i32::MIN.into(), i32::MAX.into())).then_some("an Int32"),
+        // Graph may send these as strings; the runtime types accept both.
+        Primitive::Int64 | Primitive::Single | Primitive::Double | Primitive::Decimal => {
+            (!value.is_number() && !value.is_string()).then_some("a number")
+        }
+        Primitive::String
+        | Primitive::DateTimeOffset
+        | Primitive::Date
+        | Primitive::TimeOfDay
+        | Primitive::Duration
+        | Primitive::Guid
+        | Primitive::Binary => (!value.is_string()).then_some("a string"),
+        Primitive::Stream | Primitive::Json => None,
     }
 }
 
@@ -156,7 +230,8 @@ fn is_annotation(key: &str) -> bool {
     key.is_empty() || key.contains('@')
 }
 
-fn unknown(models: &[&RModel], key: &str, value: &Value, at: &Location, what: &str) -> Diagnostic {
+fn unknown(models: &[&RModel], key: &str, value: &Value, site: &Site) -> Diagnostic {
+    let Site { at, what } = *site;
     let doc_name = &models[0].doc_name;
     let of = match models[0].home {
         Home::Models { .. } if models.len() > 1 => format!("`{doc_name}` or a type derived from it"),
@@ -177,6 +252,6 @@ fn unknown(models: &[&RModel], key: &str, value: &Value, at: &Location, what: &s
         }
         None => String::new(),
     };
-    let message = format!("example {what} property `{key}` is not in {of}{hint}");
+    let message = format!("{what} property `{key}` is not in {of}{hint}");
     Diagnostic::warning(Code::ExampleUnknownProperty, at.clone(), message).pointing_at(format!("\"{key}\""))
 }
