@@ -785,23 +785,26 @@ impl Resolver {
     }
 
     /// One operation per (method, path) across all pages, sorted by path.
-    /// Later pages add their examples; their body and response types are
-    /// kept to be unified with the first page's (see `unify`).
+    /// The first page that documents the path itself leads: a request line
+    /// with a query string (`GET /me/events?$filter=singleValueExtendedProperties…`
+    /// on the extended-property pages) shows one use of an operation another
+    /// page documents. Every page adds its examples, in page order; the other
+    /// pages' body and response types are unified with the leader's (see `unify`).
     fn merge_operations<'ir>(&mut self, ir: &'ir Ir) -> Vec<(ir::Operation, Vec<&'ir ir::Operation>)> {
-        let mut by_key: BTreeMap<(String, Method), (ir::Operation, Vec<&ir::Operation>)> = BTreeMap::new();
+        let mut by_key: BTreeMap<(String, Method), Vec<&ir::Operation>> = BTreeMap::new();
         for op in &ir.operations {
-            let key = (path_key(&op.path.segments), op.method);
-            match by_key.get_mut(&key) {
-                None => {
-                    by_key.insert(key, (op.clone(), Vec::new()));
-                }
-                Some((first, others)) => {
-                    first.examples.extend(op.examples.iter().cloned());
-                    others.push(op);
-                }
-            }
+            by_key.entry((path_key(&op.path.segments), op.method)).or_default().push(op);
         }
-        by_key.into_values().collect()
+        by_key
+            .into_values()
+            .map(|mut ops| {
+                let lead = ops.iter().position(|op| op.path.query.is_none()).unwrap_or(0);
+                let examples = ops.iter().flat_map(|op| op.examples.iter().cloned()).collect();
+                let mut first = ops.remove(lead).clone();
+                first.examples = examples;
+                (first, ops)
+            })
+            .collect()
     }
 
     /// The type several pages agree on: the same type, or the closest base
