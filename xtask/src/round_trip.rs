@@ -5,8 +5,10 @@
 //! from. This runs them and reports pass rates, the top failure reasons and
 //! every failure by page, line and JSON path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+
+use docgen::diagnostics::{Code, Diagnostic};
 
 use crate::{TestRun, corpus_crate, graph_docs, read_json, root, run_corpus_tests};
 
@@ -23,12 +25,12 @@ pub fn run(version: &str) -> Result<(), String> {
         return Ok(());
     };
     let started = std::time::Instant::now();
-    crate::generate_corpus(&docs, version)?;
+    let generated = crate::generate_corpus(&docs, version)?;
     let out = corpus_crate(version);
     let manifest = read_json(&out.join("round-trip-tests.json"))?;
     // Every round-trip test's name ends so; nothing else's does.
     let tests = run_corpus_tests(&out, Some("_round_trips"))?;
-    let report = report(version, &manifest, &tests);
+    let report = report(version, &manifest, &tests, &Linted::new(&generated.diagnostics));
     let path = root().join(format!("target/corpus/{version}-round-trip-report.txt"));
     std::fs::write(&path, &report.text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprint!("{}", report.text);
@@ -36,7 +38,7 @@ pub fn run(version: &str) -> Result<(), String> {
     let wanted = target(version);
     if report.passing_percent < wanted {
         return Err(format!(
-            "{version}: {:.1}% of representation and response round trips pass (want {wanted}%)",
+            "{version}: {:.2}% of representation and response round trips pass (want {wanted}%)",
             report.passing_percent
         ));
     }
@@ -53,9 +55,38 @@ struct Failure {
     at: String,
     path: String,
     why: String,
+    /// The lint code that reports this property of this page as a doc error.
+    linted: Option<&'static str>,
 }
 
-pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun) -> Report {
+/// The example properties the lint reports as doc errors, by page and
+/// property name: a failure there is the page's, and the report says so.
+pub struct Linted(HashMap<(String, String), &'static str>);
+
+impl Linted {
+    pub fn new(diagnostics: &[Diagnostic]) -> Linted {
+        let mut found = HashMap::new();
+        for diagnostic in diagnostics {
+            if !matches!(diagnostic.code, Code::ExampleValueType | Code::ExampleUnknownProperty) {
+                continue;
+            }
+            let key = diagnostic.message.split_once("property `").and_then(|(_, rest)| rest.split('`').next());
+            if let Some(key) = key {
+                found.insert((diagnostic.location.file.clone(), key.to_string()), diagnostic.code.as_str());
+            }
+        }
+        Linted(found)
+    }
+
+    /// The code reporting the property a JSON path (`value[0].userRole`) ends in.
+    fn code(&self, page: &str, path: &str) -> Option<&'static str> {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        let key = last.split('[').next().unwrap_or(last);
+        self.0.get(&(page.to_string(), key.to_string())).copied()
+    }
+}
+
+pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun, linted: &Linted) -> Report {
     let empty = Vec::new();
     let field = |entry: &serde_json::Value, key: &str| entry[key].as_str().unwrap_or_default().to_string();
     // kind → (generated, passed, not run)
@@ -74,7 +105,9 @@ pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun) -> Rep
                 if kind != "request" {
                     *reasons.entry(reason_class(&why)).or_default() += 1;
                 }
-                failures.push(Failure { at: format!("{}:{} ({kind})", field(test, "page"), test["line"]), path, why });
+                let page = field(test, "page");
+                let linted = linted.code(&page, &path);
+                failures.push(Failure { at: format!("{page}:{} ({kind})", test["line"]), path, why, linted });
             }
             None => counts.2 += 1,
         }
@@ -106,7 +139,7 @@ pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun) -> Rep
     let passing_percent = percent(proof_passed, proof_total);
     let _ = writeln!(
         r,
-        "  representations and responses: {proof_passed} of {proof_total} pass ({passing_percent:.1}%, target {}%)",
+        "  representations and responses: {proof_passed} of {proof_total} pass ({passing_percent:.2}%, target {}%)",
         target(version)
     );
     let mut top: Vec<(&String, &usize)> = reasons.iter().collect();
@@ -119,10 +152,17 @@ pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun) -> Rep
     for (reason, count) in &skipped {
         let _ = writeln!(r, "    {count:5}  {reason}");
     }
+    let doc_errors = failures.iter().filter(|f| f.linted.is_some()).count();
+    let _ = writeln!(
+        r,
+        "  failures the lint reports as doc errors: {doc_errors} of {} (marked [lint: code] below)",
+        failures.len()
+    );
     let _ = writeln!(r, "failures, by page (page:line, JSON path, why):");
     failures.sort_by(|a, b| a.at.cmp(&b.at));
     for failure in &failures {
-        let _ = writeln!(r, "  {}  {}  {}", failure.at, failure.path, failure.why);
+        let lint = failure.linted.map(|code| format!("  [lint: {code}]")).unwrap_or_default();
+        let _ = writeln!(r, "  {}  {}  {}{lint}", failure.at, failure.path, failure.why);
     }
     Report { text: r, passing_percent }
 }
@@ -216,6 +256,16 @@ mod tests {
         assert_eq!(path, "$.value[0].x");
         assert_eq!(why, "dropped by the model (was \"1\")");
         assert_eq!(reason_class(&why), "dropped by the model");
+    }
+
+    #[test]
+    fn a_failure_is_a_doc_error_when_the_lint_reports_its_property() {
+        let at = docgen::diagnostics::Location { file: "api/a.md".into(), line: 3, column: 1 };
+        let message = "example response property `userRole` is {}, which is not an enum member (a string)";
+        let linted = Linted::new(&[Diagnostic::warning(Code::ExampleValueType, at, message)]);
+        assert_eq!(linted.code("api/a.md", "value[0].userRole"), Some("example-value-type"));
+        assert_eq!(linted.code("api/a.md", "value[0].other"), None);
+        assert_eq!(linted.code("api/b.md", "userRole"), None);
     }
 
     #[test]
