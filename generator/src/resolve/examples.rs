@@ -46,10 +46,14 @@ pub(super) fn check(space: &TypeSpace) -> Vec<Diagnostic> {
             match (&op.response, value) {
                 (ResponseShape::Page(item), Value::Object(page)) => {
                     let item = annotated.as_ref().unwrap_or(item);
-                    if let Some(Value::Array(items)) = page.get("value") {
-                        for value in items {
-                            checker.value(value, item, &site, 0, &mut diagnostics);
+                    match page.get("value") {
+                        Some(Value::Array(items)) => {
+                            for value in items {
+                                checker.value(value, item, &site, 0, &mut diagnostics);
+                            }
                         }
+                        Some(_) => {}
+                        None => diagnostics.push(unwrapped_collection(&response.location)),
                     }
                 }
                 (ResponseShape::Json(ty), _) => {
@@ -223,6 +227,15 @@ fn primitive_misfit(primitive: Primitive, value: &Value) -> Option<&'static str>
         | Primitive::Binary => (!value.is_string()).then_some("a string"),
         Primitive::Stream | Primitive::Json => None,
     }
+}
+
+/// A list operation's example response that shows one object: Graph wraps
+/// every collection in `{"value": […]}`, so the page documents either the
+/// wrong body or the wrong return type.
+fn unwrapped_collection(at: &Location) -> Diagnostic {
+    let message = "example response property `value` is missing: the operation returns a collection, \
+                   which Graph sends as {\"value\": […]} (or should the Response section name a single object?)";
+    Diagnostic::warning(Code::ExampleValueType, at.clone(), message)
 }
 
 /// `@odata.etag`, `x@odata.bind`: instance and property annotations.
