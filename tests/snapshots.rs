@@ -52,3 +52,19 @@ fn docs_input_pages_rust() {
         insta::assert_snapshot!(rust);
     });
 }
+
+/// One snapshot per page of `fixtures/model_shapes/`, generated together:
+/// an inheritance chain, a polymorphic collection, an enum that keeps
+/// unknown values, tri-state PATCH fields and an open type.
+#[test]
+fn model_shapes_rust() {
+    let _turn = one_glob_at_a_time();
+    let base = root().join("tests/fixtures/model_shapes");
+    let sources = docgen::source::read_docs(&base).expect("the model-shape fixtures are readable");
+    let by_page = rust_by_page(&sources, "model-shapes");
+    insta::glob!("fixtures/model_shapes", "{api,resources}/*.md", |path| {
+        let page = source(path, &base).path;
+        let rust = by_page.iter().find(|(p, _)| *p == page).map(|(_, rust)| rust.as_str()).unwrap_or_default();
+        insta::assert_snapshot!(rust);
+    });
+}

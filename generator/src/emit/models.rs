@@ -21,6 +21,9 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
         Home::Models { .. } => doc.push_str(&format!("`{}`, documented on `{}`.", model.doc_name, model.page)),
         Home::Requests { .. } => doc.push_str(&format!("Documented on `{}`.", model.page)),
     }
+    if model.open_type {
+        doc.push_str("\n\nAn open type: instances carry properties of their own beyond the documented ones, kept in `additional_properties`.");
+    }
     let doc = doc_lines(&doc);
     let fields = model.fields.iter().map(|field| {
         let field_name = ident(&field.rust_name);
