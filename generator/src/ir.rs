@@ -153,6 +153,11 @@ pub struct Enum {
     pub members: Vec<EnumMember>,
     /// Values are distinct powers of two: Graph sends several, comma-separated.
     pub is_flags: bool,
+    /// Not declared by the docs: made from a String property that lists its
+    /// possible values in prose or in the JSON representation. A declared
+    /// enum of the same name wins over it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub described: bool,
     pub location: Location,
 }
 

@@ -34,8 +34,11 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
     match kind {
         PageKind::Api => lowered.operations = cx.operations(),
         PageKind::Resource => {
-            lowered.models.extend(cx.model());
             lowered.enums = cx.enums(false);
+            if let Some(mut model) = cx.model() {
+                lowered.enums.extend(described_enums(&mut model));
+                lowered.models.push(model);
+            }
         }
         PageKind::Enum => lowered.enums = cx.enums(true),
         PageKind::Conceptual => {}
@@ -51,6 +54,58 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
         cx.warn(Code::NothingExtracted, 1, format!("this page produced no {what}"));
     }
     (lowered, cx.diagnostics)
+}
+
+/// An enum for each of the model's own String properties that lists its
+/// possible values (in its description, else as `"a | b"` in the JSON
+/// representation), named after the model and the property; the property
+/// is retyped to it. Graph may add values: the enum keeps unknown ones.
+fn described_enums(model: &mut Model) -> Vec<Enum> {
+    use crate::parse::possible_values::{from_description, from_representation};
+    let representation = match model.json_representation.as_ref().map(|r| &r.body) {
+        Some(Body::Json { value: serde_json::Value::Object(object), .. }) => Some(object.clone()),
+        _ => None,
+    };
+    let mut enums = Vec::new();
+    for property in model.properties.iter_mut().filter(|p| p.inherited_from.is_none() && !p.navigation) {
+        let (collection, inner) = match &property.ty {
+            TypeRef::Collection(inner) => (true, inner.as_ref()),
+            other => (false, other),
+        };
+        if inner != &TypeRef::Primitive(Primitive::String) {
+            continue;
+        }
+        let mut values = from_description(&property.description);
+        if values.is_empty() {
+            let shown = representation.as_ref().and_then(|r| r.get(&property.name));
+            let shown = shown.and_then(|v| v.as_str().or_else(|| v.get(0).and_then(|v| v.as_str())));
+            values = shown.map(from_representation).unwrap_or_default();
+        }
+        if values.is_empty() {
+            continue;
+        }
+        let mut first = property.name.chars();
+        let upper: String = first.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(first).collect();
+        let name = format!("{}{upper}", model.name);
+        let named = TypeRef::Named { name: name.clone(), page: Some(property.location.file.clone()) };
+        property.ty = if collection { TypeRef::Collection(Box::new(named)) } else { named };
+        enums.push(Enum {
+            name,
+            namespace: model.namespace.clone(),
+            description: format!(
+                "The values `{}.{}` takes, as its page lists them (the docs give them no enum type of their own).",
+                model.name, property.name
+            ),
+            members: values
+                .into_iter()
+                .map(|name| EnumMember { name, value: None, description: String::new() })
+                .collect(),
+            is_flags: false,
+            described: true,
+            location: property.location.clone(),
+        });
+    }
+    enums
 }
 
 struct Cx<'a> {
@@ -341,7 +396,15 @@ impl Cx<'_> {
             });
         }
         let is_flags = is_flag_values(&members);
-        Enum { name, namespace, description: self.description(), members, is_flags, location: self.location(line) }
+        Enum {
+            name,
+            namespace,
+            description: self.description(),
+            members,
+            is_flags,
+            described: false,
+            location: self.location(line),
+        }
     }
 
     // ----- api pages -----

@@ -10,6 +10,7 @@ pub mod front_matter;
 pub mod lenient_json;
 pub mod markdown;
 pub mod path;
+pub mod possible_values;
 pub mod type_cell;
 
 use serde_json::{Map, Value};

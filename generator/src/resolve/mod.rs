@@ -313,10 +313,13 @@ impl Resolver {
         for page in &ir.pages {
             self.pages.insert(page.file.to_ascii_lowercase(), page.file.clone());
         }
-        let model_keys = ir.models.iter().map(|m| (full_name(&m.namespace, &m.name), m.properties.len(), &m.location));
-        let enum_keys = ir.enums.iter().map(|e| (full_name(&e.namespace, &e.name), e.members.len(), &e.location));
+        let model_keys = ir
+            .models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (i, full_name(&m.namespace, &m.name), m.properties.len(), &m.location));
         let canonical_models = self.canonical(model_keys.collect());
-        let canonical_enums = self.canonical(enum_keys.collect());
+        let canonical_enums = self.canonical(enum_declarations(ir));
 
         // Name in sorted order of full name, so naming never depends on page order.
         let mut order: Vec<(String, Kind, usize)> = Vec::new();
@@ -383,8 +386,9 @@ impl Resolver {
             self.index(&model.location.file, &model.name, TypeId::Model(id));
         }
         for en in &ir.enums {
-            let id = id_of_enum[&canonical_enums[&full_name(&en.namespace, &en.name)]];
-            self.index(&en.location.file, &en.name, TypeId::Enum(id));
+            // A described enum named like a model gave way to it: the model answers.
+            let Some(source) = canonical_enums.get(&full_name(&en.namespace, &en.name)) else { continue };
+            self.index(&en.location.file, &en.name, TypeId::Enum(id_of_enum[source]));
         }
     }
 
@@ -412,10 +416,11 @@ impl Resolver {
         }
     }
 
-    /// Picks one declaration per full name; reports the others.
-    fn canonical(&mut self, declarations: Vec<(String, usize, &Location)>) -> BTreeMap<String, usize> {
+    /// Picks one declaration per full name; reports the others. Each is
+    /// (source index, full name, size, location).
+    fn canonical(&mut self, declarations: Vec<(usize, String, usize, &Location)>) -> BTreeMap<String, usize> {
         let mut groups: BTreeMap<String, Vec<(usize, usize, &Location)>> = BTreeMap::new();
-        for (index, (key, size, location)) in declarations.into_iter().enumerate() {
+        for (index, key, size, location) in declarations {
             groups.entry(key).or_default().push((index, size, location));
         }
         let mut chosen = BTreeMap::new();
@@ -1098,6 +1103,36 @@ fn point_at_polymorphs(ty: &mut RType, poly_of: &HashMap<ModelId, usize>) {
         RType::Collection(inner) => point_at_polymorphs(inner, poly_of),
         _ => {}
     }
+}
+
+/// The enums that compete for their names: every declared one, and each
+/// described one (`ir::Enum::described`) whose name no declared type or
+/// earlier described enum has; the others give way silently (the docs did
+/// not declare them twice). Lookups of a described name find the winner.
+fn enum_declarations(ir: &Ir) -> Vec<(usize, String, usize, &Location)> {
+    let declared: std::collections::HashSet<String> = ir
+        .models
+        .iter()
+        .map(|m| full_name(&m.namespace, &m.name))
+        .chain(ir.enums.iter().filter(|e| !e.described).map(|e| full_name(&e.namespace, &e.name)))
+        .collect();
+    let mut described: BTreeMap<String, (usize, &Location)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (index, en) in ir.enums.iter().enumerate() {
+        let key = full_name(&en.namespace, &en.name);
+        if !en.described {
+            out.push((index, key, en.members.len(), &en.location));
+        } else if !declared.contains(&key) {
+            let slot = described.entry(key).or_insert((index, &en.location));
+            if en.location < *slot.1 {
+                *slot = (index, &en.location);
+            }
+        }
+    }
+    out.extend(
+        described.into_iter().map(|(key, (index, location))| (index, key, ir.enums[index].members.len(), location)),
+    );
+    out
 }
 
 fn full_name(namespace: &str, name: &str) -> String {
