@@ -63,7 +63,7 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
 fn described_enums(model: &mut Model) -> Vec<Enum> {
     use crate::parse::possible_values::{from_description, from_representation};
     let representation = match model.json_representation.as_ref().map(|r| &r.body) {
-        Some(Body::Json { value: serde_json::Value::Object(object), .. }) => Some(object.clone()),
+        Some(Body::Json { value: serde_json::Value::Object(object), .. }) => Some(object),
         _ => None,
     };
     let mut enums = Vec::new();

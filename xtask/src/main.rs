@@ -183,6 +183,16 @@ fn corpus_crate(version: &str) -> PathBuf {
     root().join("target/corpus").join(version)
 }
 
+/// `part` of `whole` in percent; 100 when there is nothing to count.
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 100.0 } else { part as f64 * 100.0 / whole as f64 }
+}
+
+/// A string field of a manifest entry, empty when absent.
+fn field(entry: &serde_json::Value, key: &str) -> String {
+    entry[key].as_str().unwrap_or_default().to_string()
+}
+
 /// A JSON file the generator wrote (the test manifests).
 fn read_json(path: &Path) -> Result<serde_json::Value, String> {
     std::fs::read_to_string(path)
@@ -192,7 +202,6 @@ fn read_json(path: &Path) -> Result<serde_json::Value, String> {
 }
 
 fn check_coverage(version: &str, report: &docgen::report::Report) -> Result<(), String> {
-    let percent = |part: usize, whole: usize| if whole == 0 { 100.0 } else { part as f64 * 100.0 / whole as f64 };
     let api = percent(report.api_pages_with_operations, report.api_pages_with_request);
     let resources = percent(report.resource_pages_with_model, report.resource_pages);
     eprintln!(
@@ -374,7 +383,6 @@ fn contract_report(manifest: &serde_json::Value, run: &TestRun) -> ContractRepor
     let empty = Vec::new();
     let tests = manifest["tests"].as_array().unwrap_or(&empty);
     let skipped = manifest["skipped_examples"].as_array().unwrap_or(&empty);
-    let field = |entry: &serde_json::Value, key: &str| entry[key].as_str().unwrap_or_default().to_string();
 
     let mut usable_pages = BTreeSet::new();
     let mut covered_pages = BTreeSet::new();
@@ -416,7 +424,6 @@ fn contract_report(manifest: &serde_json::Value, run: &TestRun) -> ContractRepor
     let other_failures = run.outcomes.iter().filter(|(name, ok)| !**ok && !contract_names.contains(*name)).count();
     let other_tests = run.outcomes.keys().filter(|name| !contract_names.contains(*name)).count();
 
-    let percent = |part: usize, whole: usize| if whole == 0 { 100.0 } else { part as f64 * 100.0 / whole as f64 };
     let pages_percent = percent(covered_pages.len(), usable_pages.len());
     let passing_percent = percent(passed, tests.len());
     let mut r = String::new();

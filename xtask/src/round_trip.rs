@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use docgen::diagnostics::{Code, Diagnostic};
 
-use crate::{TestRun, corpus_crate, graph_docs, read_json, root, run_corpus_tests};
+use crate::{TestRun, corpus_crate, field, graph_docs, percent, read_json, root, run_corpus_tests};
 
 /// Pass-rate targets over representation and response tests, in percent.
 pub fn target(version: &str) -> f64 {
@@ -88,7 +88,6 @@ impl Linted {
 
 pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun, linted: &Linted) -> Report {
     let empty = Vec::new();
-    let field = |entry: &serde_json::Value, key: &str| entry[key].as_str().unwrap_or_default().to_string();
     // kind → (generated, passed, not run)
     let mut by_kind: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut failures: Vec<Failure> = Vec::new();
@@ -120,7 +119,6 @@ pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun, linted
         *skipped.entry(format!("{}: {reason}", field(skip, "kind"))).or_default() += 1;
     }
 
-    let percent = |part: usize, whole: usize| if whole == 0 { 100.0 } else { part as f64 * 100.0 / whole as f64 };
     let (mut proof_total, mut proof_passed) = (0, 0);
     let mut r = String::new();
     let _ = writeln!(r, "{version} round trips (decode the documented JSON, encode it again, compare):");

@@ -7,7 +7,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::EmitOptions;
 use crate::ir::Example;
-use crate::resolve::{ModelId, NodeId, ROperation, RType, ResponseShape, TypeSpace};
+use crate::resolve::{ModelId, NodeId, ROperation, RType, TypeSpace};
 
 /// What `models::model_struct` prints from.
 pub fn model(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
@@ -57,7 +57,7 @@ pub fn node(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> u64 {
         if let Some(body) = &op.body {
             referenced_names(space, body, &mut hasher);
         }
-        if let ResponseShape::Json(ty) | ResponseShape::Page(ty) = &op.response {
+        if let Some(ty) = op.response.decoded_type() {
             referenced_names(space, ty, &mut hasher);
         }
     }
@@ -104,10 +104,7 @@ pub fn example_tests(
             (&n.accessor, &n.params, &n.segment).hash(&mut hasher);
             node = n.parent;
         }
-        for ty in op.body.iter().chain(match &op.response {
-            ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
-            ResponseShape::Empty | ResponseShape::Bytes => None,
-        }) {
+        for ty in op.body.iter().chain(op.response.decoded_type()) {
             referenced_names(space, ty, &mut hasher);
         }
     }

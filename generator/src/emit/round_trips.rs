@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::types::{ident, rust_type};
 use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header};
-use crate::resolve::{Home, RType, RepresentationBody, TypeSpace};
+use crate::resolve::{Home, RType, Representation, RepresentationBody, TypeSpace};
 
 /// What a round-trip test decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Kind::Representation => "representation",
             Kind::Response => "response",
@@ -53,16 +53,20 @@ pub fn emit(
     example_entries: Vec<Entry>,
 ) -> Result<Vec<GeneratedFile>, EmitError> {
     // Model modules are unique names, so the tests named after them are too.
-    let models: Vec<(usize, &str, &str)> = space
+    let represented: Vec<(usize, &str, &Representation)> = space
         .models
         .iter()
         .enumerate()
         .filter_map(|(id, model)| match (&model.home, &model.representation) {
-            (Home::Models { module }, Some(rep)) => match &rep.body {
-                RepresentationBody::Json(json) => Some((id, module.trim_start_matches("r#"), json.as_str())),
-                RepresentationBody::Unusable(_) => None,
-            },
+            (Home::Models { module }, Some(rep)) => Some((id, module.trim_start_matches("r#"), rep)),
             _ => None,
+        })
+        .collect();
+    let models: Vec<(usize, &str, &str)> = represented
+        .iter()
+        .filter_map(|(id, module, rep)| match &rep.body {
+            RepresentationBody::Json(json) => Some((*id, *module, json.as_str())),
+            RepresentationBody::Unusable(_) => None,
         })
         .collect();
     let keys: Vec<u64> = models.iter().map(|(id, _, _)| keys::representation_test(space, options, *id)).collect();
@@ -90,20 +94,16 @@ pub fn emit(
     pages.sort();
     pages.dedup();
 
-    let mut entries: Vec<Entry> = space
-        .models
+    let mut entries: Vec<Entry> = represented
         .iter()
-        .filter_map(|model| match (&model.home, &model.representation) {
-            (Home::Models { module }, Some(rep)) => Some(Entry {
-                kind: Kind::Representation,
-                page: model.page.clone(),
-                line: rep.line,
-                outcome: match &rep.body {
-                    RepresentationBody::Json(_) => Ok(test_name(module.trim_start_matches("r#"))),
-                    RepresentationBody::Unusable(why) => Err(why.clone()),
-                },
-            }),
-            _ => None,
+        .map(|(id, module, rep)| Entry {
+            kind: Kind::Representation,
+            page: space.models[*id].page.clone(),
+            line: rep.line,
+            outcome: match &rep.body {
+                RepresentationBody::Json(_) => Ok(test_name(module)),
+                RepresentationBody::Unusable(why) => Err(why.clone()),
+            },
         })
         .collect();
     entries.extend(example_entries);

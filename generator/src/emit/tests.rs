@@ -101,20 +101,13 @@ fn round_trip_entries(
         let (Some((body, location)), true) = (documented, typed) else { continue };
         let outcome = match body {
             Body::Json { .. } => Ok(test.clone()),
-            Body::Invalid { error, .. } => Err(format!("the {} body is invalid JSON: {error}", kind_word(kind))),
-            Body::Text { .. } => Err(format!("the {} body is not JSON", kind_word(kind))),
-            Body::None => Err(format!("the {} example shows no body", kind_word(kind))),
+            Body::Invalid { error, .. } => Err(format!("the {} body is invalid JSON: {error}", kind.label())),
+            Body::Text { .. } => Err(format!("the {} body is not JSON", kind.label())),
+            Body::None => Err(format!("the {} example shows no body", kind.label())),
         };
         entries.push(Entry { kind, page: location.file.clone(), line: location.line, outcome });
     }
     entries
-}
-
-fn kind_word(kind: round_trips::Kind) -> &'static str {
-    match kind {
-        round_trips::Kind::Request => "request",
-        _ => "response",
-    }
 }
 
 /// The type a JSON response decodes into, if the operation answers with JSON.

@@ -262,6 +262,16 @@ pub enum ResponseShape {
     Bytes,
 }
 
+impl ResponseShape {
+    /// The type a JSON answer decodes into (the item type of a page).
+    pub fn decoded_type(&self) -> Option<&RType> {
+        match self {
+            ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
+            ResponseShape::Empty | ResponseShape::Bytes => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
     Model,
@@ -282,8 +292,17 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
     resolver.build_operations(ir);
     resolver.build_polymorphs();
     resolver.check_links(ir);
-    let Resolver { mut space, mut diagnostics, .. } = resolver;
-    diagnostics.extend(examples::check(&space));
+    let Resolver { mut space, mut diagnostics, model_sources, .. } = resolver;
+    // The checks read the IR's JSON, not the text the round-trip tests keep.
+    let representations: Vec<(ModelId, &serde_json::Value)> = model_sources
+        .iter()
+        .enumerate()
+        .filter_map(|(id, source)| match ir.models[*source].json_representation.as_ref().map(|r| &r.body) {
+            Some(Body::Json { value: value @ serde_json::Value::Object(_), .. }) => Some((id, value)),
+            _ => None,
+        })
+        .collect();
+    diagnostics.extend(examples::check(&space, &representations));
     areas::assign(&mut space, &ir.pages);
     (space, diagnostics)
 }
@@ -731,13 +750,7 @@ impl Resolver {
         }
         let mut used: Vec<ModelId> = Vec::new();
         let field_types = self.space.models.iter().flat_map(|m| m.fields.iter().map(|f| &f.ty));
-        let op_types = self.space.operations.iter().flat_map(|op| {
-            let response = match &op.response {
-                ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
-                ResponseShape::Empty | ResponseShape::Bytes => None,
-            };
-            op.body.iter().chain(response)
-        });
+        let op_types = self.space.operations.iter().flat_map(|op| op.body.iter().chain(op.response.decoded_type()));
         for ty in field_types.chain(op_types) {
             collect_models(ty, &mut used);
         }
