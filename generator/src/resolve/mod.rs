@@ -322,6 +322,9 @@ struct Resolver {
     pages: HashMap<String, String>,
     type_names: Namespace,
     module_names: Namespace,
+    /// (parent node, `segment_key` of a child's segment) → the child, so
+    /// finding a path's node does not scan a parent's hundreds of children.
+    children_by_key: HashMap<(NodeId, String), NodeId>,
 }
 
 impl Resolver {
@@ -714,14 +717,14 @@ impl Resolver {
                 params,
                 body,
                 response,
-                title: op.title.clone(),
-                description: op.description.clone(),
                 page: op.location.file.clone(),
-                path: op.path.raw.clone(),
-                query_options: op.query_options.clone(),
-                headers: op.headers.clone(),
-                examples: op.examples.clone(),
-                location: op.location.clone(),
+                title: op.title,
+                description: op.description,
+                path: op.path.raw,
+                query_options: op.query_options,
+                headers: op.headers,
+                examples: op.examples,
+                location: op.location,
                 area: String::new(),
             });
             self.space.nodes[host].operations.push(id);
@@ -917,14 +920,9 @@ impl Resolver {
     fn node_for(&mut self, segments: &[Segment], node_names: &mut Namespace, modules: &mut Namespace) -> NodeId {
         let mut current = 0;
         for (depth, segment) in segments.iter().enumerate() {
-            let key = segment_key(segment);
-            let existing = self.space.nodes[current]
-                .children
-                .iter()
-                .copied()
-                .find(|c| self.space.nodes[*c].segment.as_ref().map(segment_key).as_deref() == Some(key.as_str()));
-            current = match existing {
-                Some(child) => child,
+            let key = (current, segment_key(segment));
+            current = match self.children_by_key.get(&key) {
+                Some(child) => *child,
                 None => {
                     let parent = &self.space.nodes[current];
                     let stem = parent.rust_name.strip_suffix("Request").unwrap_or("");
@@ -950,6 +948,7 @@ impl Resolver {
                         areas: BTreeSet::new(),
                     });
                     self.space.nodes[current].children.push(id);
+                    self.children_by_key.insert(key, id);
                     id
                 }
             };

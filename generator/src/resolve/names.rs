@@ -5,7 +5,9 @@
 //! Every name that reaches the output goes through these functions, and
 //! collisions are settled by `Namespace`, which never silently reuses a name.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::thread::LocalKey;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -59,8 +61,36 @@ fn words(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect::<String>()
 }
 
+/// Converted names, per thread and per kind of name. heck is the slow part of
+/// resolving (a quarter of a warm run), and the corpus converts the same few
+/// thousand names (`id`, `displayName`, …) again and again.
+type Memo = RefCell<HashMap<Box<str>, Box<str>>>;
+
+thread_local! {
+    static TYPE_NAMES: Memo = RefCell::default();
+    static VARIANT_NAMES: Memo = RefCell::default();
+    static VALUE_NAMES: Memo = RefCell::default();
+    static MODULE_NAMES: Memo = RefCell::default();
+}
+
+/// `convert(name)`, remembered in `memo`: the conversions are pure functions.
+fn memoized(memo: &'static LocalKey<Memo>, name: &str, convert: fn(&str) -> String) -> String {
+    memo.with(|memo| {
+        if let Some(found) = memo.borrow().get(name) {
+            return found.to_string();
+        }
+        let converted = convert(name);
+        memo.borrow_mut().insert(name.into(), converted.as_str().into());
+        converted
+    })
+}
+
 /// `mobileAppProvisioningConfigGroupAssignment` → `MobileAppProvisioningConfigGroupAssignment`.
 pub fn type_name(name: &str) -> String {
+    memoized(&TYPE_NAMES, name, convert_type_name)
+}
+
+fn convert_type_name(name: &str) -> String {
     let mut out = words(name).to_upper_camel_case();
     if out.is_empty() {
         out = "Unnamed".into();
@@ -76,6 +106,10 @@ pub fn type_name(name: &str) -> String {
 
 /// An enum variant: like a type name, with `V` before a leading digit.
 pub fn variant_name(name: &str) -> String {
+    memoized(&VARIANT_NAMES, name, convert_variant_name)
+}
+
+fn convert_variant_name(name: &str) -> String {
     let mut out = words(name).to_upper_camel_case();
     if out.is_empty() {
         out = "Empty".into();
@@ -92,6 +126,10 @@ pub fn variant_name(name: &str) -> String {
 /// A field, method or parameter: snake_case, `r#type` for keywords that can be
 /// raw, `self_` for those that cannot, `_123abc` before a leading digit.
 pub fn value_name(name: &str) -> String {
+    memoized(&VALUE_NAMES, name, convert_value_name)
+}
+
+fn convert_value_name(name: &str) -> String {
     let mut out = words(name).to_snake_case();
     if out.is_empty() {
         out = "value".into();
@@ -110,6 +148,10 @@ pub fn value_name(name: &str) -> String {
 /// A module (and file) name: snake_case, keywords get a `_` suffix so the file
 /// name and the module name stay the same.
 pub fn module_name(name: &str) -> String {
+    memoized(&MODULE_NAMES, name, convert_module_name)
+}
+
+fn convert_module_name(name: &str) -> String {
     let mut out = words(name).to_snake_case();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, "m_");
