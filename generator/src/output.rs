@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use similar::TextDiff;
 
 use crate::emit::GeneratedFile;
@@ -150,12 +151,13 @@ fn swap(out: &Path, staging: &Path) -> io::Result<()> {
     std::fs::remove_dir_all(&old)
 }
 
-/// Every file under `root` (build entries excluded), keyed by `/`-separated relative path.
+/// Every file under `root` (build entries excluded), keyed by `/`-separated
+/// relative path. The folder is walked first, then the files read in parallel.
 fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
-    let mut files = BTreeMap::new();
     if !root.exists() {
-        return Ok(files);
+        return Ok(BTreeMap::new());
     }
+    let mut paths = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         for entry in std::fs::read_dir(&dir)? {
@@ -169,11 +171,11 @@ fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
             if entry.file_type()?.is_dir() {
                 pending.push(path);
             } else {
-                files.insert(key, std::fs::read(&path)?);
+                paths.push((key, path));
             }
         }
     }
-    Ok(files)
+    paths.into_par_iter().map(|(key, path)| Ok((key, std::fs::read(&path)?))).collect()
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Code, Diagnostic, Location};
 
 /// One page's path (relative to the docs root, `/`-separated) and text.
@@ -39,8 +41,10 @@ pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
     let mut paths = Vec::new();
     collect(root, &mut paths)?;
     paths.sort();
-    paths
-        .into_iter()
+    // Read in parallel; collected in path order, and the first failure in
+    // that order is the one reported.
+    let pages: Vec<Result<SourceFile, ReadError>> = paths
+        .into_par_iter()
         .map(|path| {
             let bytes = std::fs::read(&path).map_err(|error| ReadError { path: path.clone(), error })?;
             let relative = path.strip_prefix(root).unwrap_or(&path);
@@ -48,7 +52,8 @@ pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
             let (text, lossy) = decode(bytes);
             Ok(SourceFile { path: relative, text, lossy })
         })
-        .collect()
+        .collect();
+    pages.into_iter().collect()
 }
 
 /// A page's bytes as text: invalid UTF-8 becomes U+FFFD (and `true`), never an error.

@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use super::{Home, ModelId, RField, RModel, RType, ResponseShape, TypeSpace};
+use super::{Home, ModelId, RField, RModel, ROperation, RType, ResponseShape, TypeSpace};
 use crate::diagnostics::{Code, Diagnostic, Location};
-use crate::ir::{Body, Primitive};
+use crate::ir::{Body, Example, Primitive};
 
 /// Nested objects are followed this deep, no further.
 const MAX_DEPTH: usize = 16;
@@ -20,51 +21,66 @@ const MAX_DEPTH: usize = 16;
 /// each model's JSON representation object.
 pub(super) fn check(space: &TypeSpace, representations: &[(ModelId, &Value)]) -> Vec<Diagnostic> {
     let checker = Checker::new(space);
-    let mut diagnostics = Vec::new();
-    for (id, value) in representations {
-        let model = &space.models[*id];
-        let line = model.representation.as_ref().map_or(1, |r| r.line);
-        let at = Location { file: model.page.clone(), line, column: 1 };
-        checker.value(value, &RType::Model(*id), &Site { at: &at, what: "JSON representation" }, 0, &mut diagnostics);
-    }
-    for op in &space.operations {
-        for example in &op.examples {
-            if let (Some(request), Some(body)) = (&example.request, &op.body)
-                && let Body::Json { value, .. } = &request.body
-            {
-                let site = Site { at: &request.location, what: "example request" };
-                checker.value(value, body, &site, 0, &mut diagnostics);
-            }
-            let Some(response) = &example.response else { continue };
-            let site = Site { at: &response.location, what: "example response" };
-            let Body::Json { value, .. } = &response.body else { continue };
-            if !(200..300).contains(&response.status) {
-                continue;
-            }
-            // The annotation's type, when it names a model, is what the writer says the body is.
-            let annotated = response.odata_type.as_deref().and_then(|t| checker.model_named(t)).map(RType::Model);
-            match (&op.response, value) {
-                (ResponseShape::Page(item), Value::Object(page)) => {
-                    let item = annotated.as_ref().unwrap_or(item);
-                    match page.get("value") {
-                        Some(Value::Array(items)) => {
-                            for value in items {
-                                checker.value(value, item, &site, 0, &mut diagnostics);
-                            }
+    // Each body is checked on its own, so they are checked in parallel;
+    // `collect` keeps the sequential order.
+    let mut diagnostics: Vec<Diagnostic> = representations
+        .par_iter()
+        .flat_map_iter(|(id, value)| {
+            let mut diagnostics = Vec::new();
+            let model = &space.models[*id];
+            let line = model.representation.as_ref().map_or(1, |r| r.line);
+            let at = Location { file: model.page.clone(), line, column: 1 };
+            let site = Site { at: &at, what: "JSON representation" };
+            checker.value(value, &RType::Model(*id), &site, 0, &mut diagnostics);
+            diagnostics
+        })
+        .collect();
+    let examples = space.operations.par_iter().flat_map_iter(|op| op.examples.iter().map(move |e| (op, e)));
+    diagnostics.par_extend(examples.flat_map_iter(|(op, example)| {
+        let mut diagnostics = Vec::new();
+        checker.example(op, example, &mut diagnostics);
+        diagnostics
+    }));
+    diagnostics
+}
+
+impl Checker<'_> {
+    /// One example's request and (successful) response bodies.
+    fn example(&self, op: &ROperation, example: &Example, diagnostics: &mut Vec<Diagnostic>) {
+        if let (Some(request), Some(body)) = (&example.request, &op.body)
+            && let Body::Json { value, .. } = &request.body
+        {
+            let site = Site { at: &request.location, what: "example request" };
+            self.value(value, body, &site, 0, diagnostics);
+        }
+        let Some(response) = &example.response else { return };
+        let site = Site { at: &response.location, what: "example response" };
+        let Body::Json { value, .. } = &response.body else { return };
+        if !(200..300).contains(&response.status) {
+            return;
+        }
+        // The annotation's type, when it names a model, is what the writer says the body is.
+        let annotated = response.odata_type.as_deref().and_then(|t| self.model_named(t)).map(RType::Model);
+        match (&op.response, value) {
+            (ResponseShape::Page(item), Value::Object(page)) => {
+                let item = annotated.as_ref().unwrap_or(item);
+                match page.get("value") {
+                    Some(Value::Array(items)) => {
+                        for value in items {
+                            self.value(value, item, &site, 0, diagnostics);
                         }
-                        Some(_) => {}
-                        None => diagnostics.push(unwrapped_collection(&response.location)),
                     }
+                    Some(_) => {}
+                    None => diagnostics.push(unwrapped_collection(&response.location)),
                 }
-                (ResponseShape::Json(ty), _) => {
-                    let ty = annotated.as_ref().unwrap_or(ty);
-                    checker.value(value, ty, &site, 0, &mut diagnostics);
-                }
-                _ => {}
             }
+            (ResponseShape::Json(ty), _) => {
+                let ty = annotated.as_ref().unwrap_or(ty);
+                self.value(value, ty, &site, 0, diagnostics);
+            }
+            _ => {}
         }
     }
-    diagnostics
 }
 
 /// Where the JSON being checked is, and what it is, for the messages.
