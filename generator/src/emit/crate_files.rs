@@ -6,21 +6,18 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::ident;
-use super::{EmitError, EmitOptions, GeneratedFile, cfg, format_tokens, with_header};
+use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_keyed, format_tokens, keys, with_header};
 use crate::resolve::{Home, TypeSpace};
 
-pub fn emit(space: &TypeSpace, options: &EmitOptions) -> Result<Vec<GeneratedFile>, EmitError> {
+pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
     let docs = [options.docs_label.as_str()];
-    let mut files = vec![GeneratedFile { path: "Cargo.toml".into(), contents: cargo_toml(space, options) }];
-    let mut push = |path: &str, tokens: TokenStream| -> Result<(), EmitError> {
-        let body = format_tokens(path, tokens)?;
-        files.push(GeneratedFile { path: path.into(), contents: with_header(&docs, &body) });
-        Ok(())
-    };
-    push("src/lib.rs", lib_rs(options))?;
-    push("src/models/mod.rs", models_mod(space, options))?;
-    push("src/requests/mod.rs", requests_mod(space, options))?;
-    Ok(files)
+    let file = |path: &str, body: &str| GeneratedFile { path: path.into(), contents: with_header(&docs, body) };
+    Ok(vec![
+        GeneratedFile { path: "Cargo.toml".into(), contents: cargo_toml(space, options) },
+        file("src/lib.rs", &format_tokens("src/lib.rs", lib_rs(options))?),
+        file("src/models/mod.rs", &models_mod(space, options, cache)?),
+        file("src/requests/mod.rs", &format_tokens("src/requests/mod.rs", requests_mod(space, options))?),
+    ])
 }
 
 fn cargo_toml(space: &TypeSpace, options: &EmitOptions) -> String {
@@ -91,7 +88,9 @@ fn lib_rs(options: &EmitOptions) -> TokenStream {
     }
 }
 
-fn models_mod(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
+/// One `mod` and `pub use` per model, enum and polymorph: the largest
+/// frame file (thousands of entries), so each entry is cached on its own.
+fn models_mod(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<String, EmitError> {
     let models = space.models.iter().filter_map(|m| match &m.home {
         Home::Models { module } => Some((module.as_str(), m.rust_name.as_str(), &m.areas)),
         Home::Requests { .. } => None,
@@ -100,7 +99,10 @@ fn models_mod(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
     let polymorphs = space.polymorphs.iter().map(|p| (p.module.as_str(), p.rust_name.as_str(), &p.areas));
     let mut entries: Vec<(&str, &str, &BTreeSet<String>)> = models.chain(enums).chain(polymorphs).collect();
     entries.sort();
-    let items = entries.iter().map(|(module, name, areas)| {
+    let keys: Vec<u64> = entries.iter().map(|entry| keys::module_entry(options, entry)).collect();
+    let path = "src/models/mod.rs";
+    let items = format_keyed(cache, path, &keys, |index| {
+        let (module, name, areas) = entries[index];
         let module = ident(module);
         let name = ident(name);
         let gate = cfg(options, areas);
@@ -110,11 +112,14 @@ fn models_mod(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
             #gate
             pub use #module::#name;
         }
-    });
-    quote! {
-        //! Models of the documented resource and complex types, and enums.
-        #(#items)*
-    }
+    })?;
+    let intro = format_tokens(
+        path,
+        quote! {
+            //! Models of the documented resource and complex types, and enums.
+        },
+    )?;
+    Ok(format!("{intro}{items}"))
 }
 
 fn requests_mod(space: &TypeSpace, options: &EmitOptions) -> TokenStream {

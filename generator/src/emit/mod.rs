@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use proc_macro2::TokenStream;
 use rayon::prelude::*;
 
+use crate::ir::Example;
 use crate::resolve::{Home, TypeSpace};
 
 /// One output file: its path relative to the crate root and its contents.
@@ -68,9 +69,25 @@ impl std::error::Error for EmitError {}
 #[derive(Debug, Default)]
 pub struct EmitCache {
     formatted: Mutex<HashMap<u64, Arc<str>>>,
+    /// Content hashes of examples, by address. An unchanged page's examples
+    /// come back as the same `Arc`s (the page cache shares them), so a warm
+    /// run hashes only the changed page's JSON; holding the `Arc` keeps the
+    /// address from being reused by another example.
+    example_digests: Mutex<HashMap<usize, (Arc<Example>, u64)>>,
 }
 
 impl EmitCache {
+    /// [`keys::example_digest`] of `example`, computed once per `Arc`.
+    fn example_digest(&self, example: &Arc<Example>) -> u64 {
+        let address = Arc::as_ptr(example) as usize;
+        if let Some((_, digest)) = self.example_digests.lock().unwrap_or_else(|e| e.into_inner()).get(&address) {
+            return *digest;
+        }
+        let digest = keys::example_digest(example);
+        self.example_digests.lock().unwrap_or_else(|e| e.into_inner()).insert(address, (example.clone(), digest));
+        digest
+    }
+
     fn get(&self, key: u64) -> Option<Arc<str>> {
         self.formatted.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned()
     }
@@ -83,7 +100,7 @@ impl EmitCache {
 /// Emits every file of the crate, sorted by path.
 pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
     let mut files: Vec<GeneratedFile> = Vec::new();
-    files.extend(crate_files::emit(space, options)?);
+    files.extend(crate_files::emit(space, options, cache)?);
     let model_files: Result<Vec<GeneratedFile>, EmitError> = space
         .models
         .par_iter()

@@ -9,8 +9,11 @@
 //! in `contract-tests.json` next to the crate's `Cargo.toml`, so none is
 //! dropped silently.
 
+use std::sync::Arc;
+
 use proc_macro2::TokenStream;
 use quote::quote;
+use rayon::prelude::*;
 
 use super::types::{ident, rust_type};
 use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, round_trips, with_header};
@@ -29,7 +32,7 @@ pub fn emit(
     // Names are claimed in one pass, in a fixed order, so each example's tests
     // can then be built (and cached) on their own.
     let mut taken = Namespace::new();
-    let mut specs: Vec<(&ROperation, &Example, TestNames)> = Vec::new();
+    let mut specs: Vec<(&ROperation, &Arc<Example>, TestNames)> = Vec::new();
     let mut op_ids: Vec<usize> = Vec::new();
     for (op_id, op) in space.operations.iter().enumerate() {
         for (index, example) in op.examples.iter().enumerate() {
@@ -42,16 +45,16 @@ pub fn emit(
     // Plans are cheap and needed by the manifest too; the key of an
     // example's tests covers everything its plan is made from.
     let plans: Vec<Contract> =
-        specs.iter().zip(&op_ids).map(|((_, example, _), op_id)| contract(space, *op_id, example)).collect();
+        specs.par_iter().zip(&op_ids).map(|((_, example, _), op_id)| contract(space, *op_id, example)).collect();
     let keys: Vec<u64> = specs
-        .iter()
+        .par_iter()
         .zip(&plans)
         .map(|((op, example, names), plan)| {
             let called = match plan {
                 Contract::Test(plan) => &space.operations[plan.op],
                 Contract::Skipped(_) => op,
             };
-            keys::example_tests(space, options, op, called, example, names)
+            keys::example_tests(space, options, op, called, cache.example_digest(example), names)
         })
         .collect();
     let path = "src/example_tests.rs".to_string();
@@ -187,9 +190,9 @@ fn example_tests(
     if let (Some(json), Some(ty)) = (&response_json, response_type(space, op)) {
         let name = ident(&names.response_round_trip);
         response_declared = true;
+        // Two items, so the area gate goes on each.
+        tests.push(quote! { const #response_const: &str = #json; });
         tests.push(quote! {
-            const #response_const: &str = #json;
-
             #[test]
             fn #name() {
                 graph_runtime::testing::assert_round_trip::<#ty>(#response_const);
@@ -486,7 +489,7 @@ fn contract_test(
 /// with its page and reason, and the counts.
 fn manifest(
     space: &TypeSpace,
-    specs: &[(&ROperation, &Example, TestNames)],
+    specs: &[(&ROperation, &Arc<Example>, TestNames)],
     plans: &[Contract],
     options: &EmitOptions,
 ) -> String {
