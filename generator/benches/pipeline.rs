@@ -21,6 +21,7 @@ const RUNS: usize = 5;
 const VERSIONS: [&str; 2] = ["v1.0", "beta"];
 
 fn main() {
+    docgen::prefer_small_pages();
     let docs = std::env::var_os("GRAPH_DOCS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/graph-docs"));

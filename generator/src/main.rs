@@ -150,6 +150,7 @@ fn parse_code(text: &str) -> Result<Code, String> {
 }
 
 fn main() -> ExitCode {
+    docgen::prefer_small_pages();
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
