@@ -64,7 +64,7 @@ pub use reqwest::Method;
 
 pub use client::{BoxError, Client, ClientBuilder, RetryPolicy, TokenProvider};
 pub use error::{Error, GraphError, InnerError};
-pub use model::{Binary, Flags, Page, Reference};
+pub use model::{Binary, Flags, Page, Reference, ValueWrapper};
 pub use path::{FunctionArg, RequestPath};
 pub use request::{Request, ResponseKind};
 pub use values::{Base64, Date, DateTimeOffset, Double, Duration, Guid, Int64, Nullable, TimeOfDay, ValueError};

@@ -44,6 +44,25 @@ impl<T> Default for Page<T> {
     }
 }
 
+/// The answer of an operation that returns one primitive or enum value (a
+/// function such as a chart's `image`, or a single property): OData sends
+/// it wrapped, `{"@odata.context": "…", "value": …}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ValueWrapper<T> {
+    /// The value itself.
+    pub value: T,
+    /// Everything else, such as `@odata.context`.
+    #[serde(flatten)]
+    pub additional_properties: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<T> ValueWrapper<T> {
+    /// The value, without the wrapper.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
 /// The raw bytes of a `Stream` / `$value` response, such as a photo or a
 /// file's content.
 ///
@@ -183,5 +202,16 @@ mod tests {
         assert_eq!(serde_json::to_string(&flags).unwrap(), "\"apps,tabs,settings\"");
         let none: Flags<Part> = serde_json::from_str("\"\"").unwrap();
         assert!(none.0.is_empty());
+    }
+    #[test]
+    fn a_wrapped_value_keeps_its_context_and_writes_back_the_same() {
+        let json = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#Edm.String","value":"aGk="}"#;
+        let wrapped: ValueWrapper<String> = serde_json::from_str(json).unwrap();
+        assert_eq!(wrapped.value, "aGk=");
+        let written = serde_json::to_value(&wrapped).unwrap();
+        assert_eq!(written, serde_json::from_str::<serde_json::Value>(json).unwrap());
+        assert_eq!(wrapped.into_inner(), "aGk=");
+        let flag: ValueWrapper<bool> = serde_json::from_str(r#"{"value": true}"#).unwrap();
+        assert!(flag.value);
     }
 }

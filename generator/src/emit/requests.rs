@@ -256,6 +256,10 @@ pub(super) fn operation(space: &TypeSpace, options: &EmitOptions, host: NodeId, 
             let ty = rust_type(space, ty);
             (quote! { graph_runtime::Page<#ty> }, quote! { Json })
         }
+        ResponseShape::Wrapped(ty) => {
+            let ty = rust_type(space, ty);
+            (quote! { graph_runtime::ValueWrapper<#ty> }, quote! { Json })
+        }
         ResponseShape::Empty => (quote! { () }, quote! { Empty }),
         ResponseShape::Bytes => (quote! { graph_runtime::Binary }, quote! { Bytes }),
     };

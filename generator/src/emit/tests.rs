@@ -121,6 +121,10 @@ fn response_type(space: &TypeSpace, op: &ROperation) -> Option<TokenStream> {
             let ty = rust_type(space, ty);
             Some(quote! { graph_runtime::Page<#ty> })
         }
+        ResponseShape::Wrapped(ty) => {
+            let ty = rust_type(space, ty);
+            Some(quote! { graph_runtime::ValueWrapper<#ty> })
+        }
         ResponseShape::Empty | ResponseShape::Bytes => None,
     }
 }
@@ -372,11 +376,13 @@ fn contract(space: &TypeSpace, op_id: usize, example: &Example) -> Contract {
     };
     let answer = match (&op.response, &response.body) {
         (_, Body::None) => Answer::Empty,
-        (ResponseShape::Json(_) | ResponseShape::Page(_), Body::Json { .. }) => Answer::Json,
-        (ResponseShape::Json(_) | ResponseShape::Page(_), Body::Text { .. }) => {
+        (ResponseShape::Json(_) | ResponseShape::Page(_) | ResponseShape::Wrapped(_), Body::Json { .. }) => {
+            Answer::Json
+        }
+        (ResponseShape::Json(_) | ResponseShape::Page(_) | ResponseShape::Wrapped(_), Body::Text { .. }) => {
             return skip(SkipReason::ResponseBodyNotJson, "");
         }
-        (ResponseShape::Json(_) | ResponseShape::Page(_), Body::Invalid { error, .. }) => {
+        (ResponseShape::Json(_) | ResponseShape::Page(_) | ResponseShape::Wrapped(_), Body::Invalid { error, .. }) => {
             return skip(SkipReason::ResponseBodyInvalid, error.as_str());
         }
         // The operation does not decode JSON: serve the text as written.
@@ -469,7 +475,9 @@ fn contract_test(
     // An operation that returns nothing has nothing to compare.
     let check = match op.response {
         ResponseShape::Empty => quote! { assert_sent },
-        ResponseShape::Json(_) | ResponseShape::Page(_) | ResponseShape::Bytes => quote! { assert_answer },
+        ResponseShape::Json(_) | ResponseShape::Page(_) | ResponseShape::Wrapped(_) | ResponseShape::Bytes => {
+            quote! { assert_answer }
+        }
     };
     let accessors = plan.chain.accessor_calls();
     let method_name = ident(&op.rust_name);

@@ -66,11 +66,7 @@ pub fn assign(space: &mut TypeSpace, pages: &[PageInfo]) {
     let mut model_areas: Vec<BTreeSet<String>> = vec![BTreeSet::new(); space.models.len()];
     let mut enum_areas: Vec<BTreeSet<String>> = vec![BTreeSet::new(); space.enums.len()];
     for op in &space.operations {
-        let mut roots: Vec<&RType> = op.body.iter().collect();
-        if let super::ResponseShape::Json(ty) | super::ResponseShape::Page(ty) = &op.response {
-            roots.push(ty);
-        }
-        for root in roots {
+        for root in op.body.iter().chain(op.response.decoded_type()) {
             mark(space, root, &op.area, &mut model_areas, &mut enum_areas);
         }
     }

@@ -55,10 +55,20 @@ impl Checker<'_> {
         }
         let Some(response) = &example.response else { return };
         let site = Site { at: &response.location, what: "example response" };
-        let Body::Json { value, .. } = &response.body else { return };
         if !(200..300).contains(&response.status) {
             return;
         }
+        let value = match &response.body {
+            Body::Json { value, .. } => value,
+            // A bare `12` or `"on"` is kept as text (only objects and arrays
+            // are read as bodies): valid JSON, but not what Graph sends.
+            Body::Text { text }
+                if matches!(op.response, ResponseShape::Wrapped(_)) && serde_json::from_str::<Value>(text).is_ok() =>
+            {
+                return diagnostics.push(unwrapped_value(&response.location));
+            }
+            _ => return,
+        };
         // The annotation's type, when it names a model, is what the writer says the body is.
         let annotated = response.odata_type.as_deref().and_then(|t| self.model_named(t)).map(RType::Model);
         match (&op.response, value) {
@@ -78,6 +88,13 @@ impl Checker<'_> {
                 let ty = annotated.as_ref().unwrap_or(ty);
                 self.value(value, ty, &site, 0, diagnostics);
             }
+            (ResponseShape::Wrapped(ty), _) => match (&annotated, value) {
+                (Some(model), _) => self.value(value, model, &site, 0, diagnostics),
+                (None, Value::Object(wrapper)) if wrapper.contains_key("value") => {
+                    self.value(&wrapper["value"], ty, &site, 0, diagnostics);
+                }
+                (None, _) => diagnostics.push(unwrapped_value(&response.location)),
+            },
             _ => {}
         }
     }
@@ -251,6 +268,12 @@ fn primitive_misfit(primitive: Primitive, value: &Value) -> Option<&'static str>
 fn unwrapped_collection(at: &Location) -> Diagnostic {
     let message = "example response property `value` is missing: the operation returns a collection, \
                    which Graph sends as {\"value\": […]} (or should the Response section name a single object?)";
+    Diagnostic::warning(Code::ExampleValueType, at.clone(), message)
+}
+
+fn unwrapped_value(at: &Location) -> Diagnostic {
+    let message = "example response property `value` is missing: the operation returns one primitive or enum \
+                   value, which Graph sends as {\"value\": …}";
     Diagnostic::warning(Code::ExampleValueType, at.clone(), message)
 }
 

@@ -256,6 +256,9 @@ pub enum ResponseShape {
     Json(RType),
     /// A collection: `{"value": [...], "@odata.nextLink": …}`.
     Page(RType),
+    /// One primitive or enum value, which OData wraps: `{"value": …}`
+    /// (a function such as a chart's `image`, a single property's value).
+    Wrapped(RType),
     /// No body (204).
     Empty,
     /// Raw bytes (`$value`, Stream).
@@ -266,7 +269,7 @@ impl ResponseShape {
     /// The type a JSON answer decodes into (the item type of a page).
     pub fn decoded_type(&self) -> Option<&RType> {
         match self {
-            ResponseShape::Json(ty) | ResponseShape::Page(ty) => Some(ty),
+            ResponseShape::Json(ty) | ResponseShape::Page(ty) | ResponseShape::Wrapped(ty) => Some(ty),
             ResponseShape::Empty | ResponseShape::Bytes => None,
         }
     }
@@ -799,7 +802,7 @@ impl Resolver {
             if let Some(body) = &mut op.body {
                 point_at_polymorphs(body, &poly_of);
             }
-            if let ResponseShape::Json(ty) | ResponseShape::Page(ty) = &mut op.response {
+            if let ResponseShape::Json(ty) | ResponseShape::Page(ty) | ResponseShape::Wrapped(ty) = &mut op.response {
                 point_at_polymorphs(ty, &poly_of);
             }
         }
@@ -869,6 +872,7 @@ impl Resolver {
             _ if first == other => Some(first.clone()),
             (ResponseShape::Json(a), ResponseShape::Json(b)) => self.unify(a, b).map(ResponseShape::Json),
             (ResponseShape::Page(a), ResponseShape::Page(b)) => self.unify(a, b).map(ResponseShape::Page),
+            (ResponseShape::Wrapped(a), ResponseShape::Wrapped(b)) => self.unify(a, b).map(ResponseShape::Wrapped),
             _ => None,
         }
     }
@@ -1044,10 +1048,11 @@ impl Resolver {
                 let inner = self.resolve_type(inner, &op.location);
                 ResponseShape::Page(inner)
             }
-            Some(ty) => {
-                let ty = self.resolve_type(ty, &op.location);
-                ResponseShape::Json(ty)
-            }
+            Some(ty) => match self.resolve_type(ty, &op.location) {
+                ty @ RType::Enum(_) => ResponseShape::Wrapped(ty),
+                ty @ RType::Primitive(p) if p != Primitive::Json => ResponseShape::Wrapped(ty),
+                ty => ResponseShape::Json(ty),
+            },
         }
     }
 
