@@ -809,11 +809,10 @@ impl Resolver {
     }
 
     /// One operation per (method, path) across all pages, sorted by path.
-    /// The first page that documents the path itself leads: a request line
-    /// with a query string (`GET /me/events?$filter=singleValueExtendedProperties…`
-    /// on the extended-property pages) shows one use of an operation another
-    /// page documents. Every page adds its examples, in page order; the other
-    /// pages' body and response types are unified with the leader's (see `unify`).
+    /// The page that documents the path itself leads (see `lead_rank`), the
+    /// first such in page order on a tie. Every page adds its examples, in
+    /// page order; the other pages' body and response types are unified with
+    /// the leader's (see `unify`).
     fn merge_operations<'ir>(&mut self, ir: &'ir Ir) -> Vec<(ir::Operation, Vec<&'ir ir::Operation>)> {
         let mut by_key: BTreeMap<(String, Method), Vec<&ir::Operation>> = BTreeMap::new();
         for op in &ir.operations {
@@ -822,7 +821,8 @@ impl Resolver {
         by_key
             .into_values()
             .map(|mut ops| {
-                let lead = ops.iter().position(|op| op.path.query.is_none()).unwrap_or(0);
+                let best = ops.iter().map(|op| lead_rank(op)).max();
+                let lead = ops.iter().position(|op| Some(lead_rank(op)) == best).unwrap_or(0);
                 let examples = ops.iter().flat_map(|op| op.examples.iter().cloned()).collect();
                 let mut first = ops.remove(lead).clone();
                 first.examples = examples;
@@ -1194,6 +1194,31 @@ fn segment_key(segment: &Segment) -> String {
     }
 }
 
+/// How well a page speaks for an operation it shares with other pages.
+/// First, a request line without a query string: `GET
+/// /me/events?$filter=singleValueExtendedProperties…` on the extended-property
+/// pages shows one use of an operation another page documents. Then a file
+/// name with the path's last segment as one of its words, as the docs name pages
+/// `{resource}-{verb}-{navigation}.md`: `user-post-messages.md` speaks for
+/// `POST /me/messages`, while
+/// `multivaluelegacyextendedproperty-post-multivalueextendedproperties.md`,
+/// which documents the same request for messages, events and folders alike
+/// (and comes first by name), describes its body as an extended property.
+fn lead_rank(op: &ir::Operation) -> (bool, bool) {
+    let stem = op.location.file.rsplit('/').next().unwrap_or(&op.location.file).to_ascii_lowercase();
+    let last = op.path.segments.iter().rev().find_map(|segment| match segment {
+        Segment::Literal { name } | Segment::Function { name, .. } => {
+            Some(name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase())
+        }
+        Segment::Key { .. } | Segment::Address { .. } => None,
+    });
+    let named = last.is_some_and(|last| {
+        let singular = last.strip_suffix('s').unwrap_or(&last);
+        stem.trim_end_matches(".md").split('-').any(|word| word == last || word == singular)
+    });
+    (op.path.query.is_none(), named)
+}
+
 fn path_key(segments: &[Segment]) -> String {
     segments.iter().map(segment_key).collect::<Vec<_>>().join("/")
 }
@@ -1284,5 +1309,50 @@ fn segment_params(segment: &Segment) -> Vec<Param> {
                 }
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceFile;
+
+    fn page(path: &str, text: &str) -> SourceFile {
+        SourceFile { path: path.into(), text: text.into(), lossy: false }
+    }
+
+    fn resource(name: &str) -> String {
+        format!(
+            "---\ndoc_type: resourcePageType\n---\n# {name} resource type\n\nNamespace: microsoft.graph\n\n\
+             ## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n|id|String|The key.|\n"
+        )
+    }
+
+    fn create(body_page: &str, body_name: &str) -> String {
+        format!(
+            "---\ndoc_type: apiPageType\n---\n# Create\n\n## HTTP request\n```http\nPOST /me/gizmos\n```\n\n\
+             ## Request body\nSupply a JSON representation of a [{body_name}](../resources/{body_page}) object.\n\n\
+             ## Response\nIf successful, this method returns a `201 Created` response code and a \
+             [{body_name}](../resources/{body_page}) object in the response body.\n"
+        )
+    }
+
+    #[test]
+    fn the_page_named_after_the_path_leads_a_shared_operation() {
+        // The cross-cutting page comes first by name but documents the
+        // request as one of its own properties' use.
+        let pages = [
+            page("api/gizmoextension-post-gizmoextensions.md", &create("gizmoextension.md", "gizmoExtension")),
+            page("api/user-post-gizmos.md", &create("gizmo.md", "gizmo")),
+            page("resources/gizmo.md", &resource("gizmo")),
+            page("resources/gizmoextension.md", &resource("gizmoExtension")),
+        ];
+        let (ir, _) = crate::extract(&pages);
+        let (space, diagnostics) = super::resolve(&ir);
+        let op = space.operations.iter().find(|op| op.path == "/me/gizmos").expect("POST /me/gizmos is generated");
+        assert_eq!(op.page, "api/user-post-gizmos.md");
+        let Some(super::RType::Model(body)) = &op.body else { panic!("the body is a model: {:?}", op.body) };
+        assert_eq!(space.models[*body].doc_name, "microsoft.graph.gizmo");
+        let conflict = diagnostics.iter().find(|d| d.code == crate::diagnostics::Code::OperationConflict);
+        assert_eq!(conflict.map(|d| d.location.file.as_str()), Some("api/gizmoextension-post-gizmoextensions.md"));
     }
 }
