@@ -881,12 +881,13 @@ pub fn matches_url(template: &PathTemplate, parts: &[&str]) -> bool {
 /// `Object`: a lower-case "an object in the response body" names nothing.
 fn primitive_in_prose(text: &str) -> Option<TypeRef> {
     let before = text[..text.find(" in the response body")?].trim_end();
-    let word = before.rsplit(' ').next()?.trim_matches('`');
+    let (rest, token) = before.rsplit_once(' ').unwrap_or(("", before));
+    let word = token.trim_matches('`');
     if !word.starts_with(|c: char| c.is_ascii_uppercase()) {
         return None;
     }
     let primitive = crate::parse::type_cell::primitive(word).filter(|p| *p != Primitive::Json)?;
-    let collection = before[..before.len() - word.len()].trim_end_matches('`').trim_end().ends_with("collection of");
+    let collection = rest.trim_end().ends_with("collection of");
     let ty = TypeRef::Primitive(primitive);
     Some(if collection { TypeRef::Collection(Box::new(ty)) } else { ty })
 }
@@ -894,6 +895,19 @@ fn primitive_in_prose(text: &str) -> Option<TypeRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_primitive_named_before_the_response_body_is_the_response_type() {
+        let text = "If successful, this function returns a `200 OK` response code and a String in the response body.";
+        assert_eq!(primitive_in_prose(text), Some(TypeRef::Primitive(Primitive::String)));
+        let text = "returns a `200 OK` response code and a collection of `Int32` in the response body";
+        let int32 = TypeRef::Primitive(Primitive::Int32);
+        assert_eq!(primitive_in_prose(text), Some(TypeRef::Collection(Box::new(int32))));
+        assert_eq!(primitive_in_prose("returns an object in the response body"), None);
+        assert_eq!(primitive_in_prose("returns an Object in the response body"), None);
+        assert!(primitive_in_prose("returns `Int32(\u{e9}``````` in the response body").is_some());
+        assert_eq!(primitive_in_prose(" in the response body"), None);
+    }
 
     fn member(value: i64) -> EnumMember {
         EnumMember { name: format!("m{value}"), value: Some(value), description: String::new() }
