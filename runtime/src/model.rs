@@ -203,6 +203,7 @@ mod tests {
         let none: Flags<Part> = serde_json::from_str("\"\"").unwrap();
         assert!(none.0.is_empty());
     }
+
     #[test]
     fn a_wrapped_value_keeps_its_context_and_writes_back_the_same() {
         let json = r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#Edm.String","value":"aGk="}"#;

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::models::model_struct;
-use super::types::{body_param_type, ident, rust_type};
+use super::types::{body_param_type, ident, response_type};
 use super::{
     EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_cached, format_keyed, keys, with_header,
 };
@@ -250,18 +250,10 @@ pub(super) fn operation(space: &TypeSpace, options: &EmitOptions, host: NodeId, 
         params.push(quote! { body: #ty });
         quote! { .json_body(body) }
     });
-    let (ret, kind) = match &op.response {
-        ResponseShape::Json(ty) => (rust_type(space, ty), quote! { Json }),
-        ResponseShape::Page(ty) => {
-            let ty = rust_type(space, ty);
-            (quote! { graph_runtime::Page<#ty> }, quote! { Json })
-        }
-        ResponseShape::Wrapped(ty) => {
-            let ty = rust_type(space, ty);
-            (quote! { graph_runtime::ValueWrapper<#ty> }, quote! { Json })
-        }
-        ResponseShape::Empty => (quote! { () }, quote! { Empty }),
-        ResponseShape::Bytes => (quote! { graph_runtime::Binary }, quote! { Bytes }),
+    let (ret, kind) = match (&op.response, response_type(space, &op.response)) {
+        (_, Some(ty)) => (ty, quote! { Json }),
+        (ResponseShape::Empty, None) => (quote! { () }, quote! { Empty }),
+        (_, None) => (quote! { graph_runtime::Binary }, quote! { Bytes }),
     };
     let method = format_ident!("{}", op.method.as_str());
     let doc = doc_lines(&operation_doc(op));

@@ -15,7 +15,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use rayon::prelude::*;
 
-use super::types::{ident, rust_type};
+use super::types::{ident, response_type, rust_type};
 use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, round_trips, with_header};
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
@@ -95,7 +95,7 @@ fn round_trip_entries(
         (
             Kind::Response,
             example.response.as_ref().map(|r| (&r.body, &r.location)),
-            response_type(space, op).is_some(),
+            response_type(space, &op.response).is_some(),
             &names.response_round_trip,
         ),
     ];
@@ -111,22 +111,6 @@ fn round_trip_entries(
         entries.push(Entry { kind, page: location.file.clone(), line: location.line, outcome });
     }
     entries
-}
-
-/// The type a JSON response decodes into, if the operation answers with JSON.
-fn response_type(space: &TypeSpace, op: &ROperation) -> Option<TokenStream> {
-    match &op.response {
-        ResponseShape::Json(ty) => Some(rust_type(space, ty)),
-        ResponseShape::Page(ty) => {
-            let ty = rust_type(space, ty);
-            Some(quote! { graph_runtime::Page<#ty> })
-        }
-        ResponseShape::Wrapped(ty) => {
-            let ty = rust_type(space, ty);
-            Some(quote! { graph_runtime::ValueWrapper<#ty> })
-        }
-        ResponseShape::Empty | ResponseShape::Bytes => None,
-    }
 }
 
 /// The list of contract tests and skipped examples, at the crate root.
@@ -191,7 +175,7 @@ fn example_tests(
             }
         });
     }
-    if let (Some(json), Some(ty)) = (&response_json, response_type(space, op)) {
+    if let (Some(json), Some(ty)) = (&response_json, response_type(space, &op.response)) {
         let name = ident(&names.response_round_trip);
         response_declared = true;
         // Two items, so the area gate goes on each.

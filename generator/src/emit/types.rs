@@ -4,7 +4,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::Primitive;
-use crate::resolve::{Home, RType, TypeSpace};
+use crate::resolve::{Home, RType, ResponseShape, TypeSpace};
 
 /// An identifier from a name made by `resolve::names` (`r#type` becomes a raw identifier).
 pub fn ident(name: &str) -> Ident {
@@ -12,6 +12,18 @@ pub fn ident(name: &str) -> Ident {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
     }
+}
+
+/// The Rust type a JSON answer of this shape decodes into (`Page<T>` for a
+/// collection, `ValueWrapper<T>` for one primitive or enum value); `None`
+/// when the operation does not answer with JSON.
+pub fn response_type(space: &TypeSpace, shape: &ResponseShape) -> Option<TokenStream> {
+    let ty = rust_type(space, shape.decoded_type()?);
+    Some(match shape {
+        ResponseShape::Page(_) => quote! { graph_runtime::Page<#ty> },
+        ResponseShape::Wrapped(_) => quote! { graph_runtime::ValueWrapper<#ty> },
+        ResponseShape::Json(_) | ResponseShape::Empty | ResponseShape::Bytes => ty,
+    })
 }
 
 /// The Rust type of a value of `ty`, as written in a field or a return type.

@@ -821,8 +821,8 @@ impl Resolver {
         by_key
             .into_values()
             .map(|mut ops| {
-                let best = ops.iter().map(|op| lead_rank(op)).max();
-                let lead = ops.iter().position(|op| Some(lead_rank(op)) == best).unwrap_or(0);
+                // `min_by_key` keeps the first of equals: page order breaks ties.
+                let lead = (0..ops.len()).min_by_key(|i| std::cmp::Reverse(lead_rank(ops[*i]))).unwrap_or(0);
                 let examples = ops.iter().flat_map(|op| op.examples.iter().cloned()).collect();
                 let mut first = ops.remove(lead).clone();
                 first.examples = examples;

@@ -61,9 +61,9 @@ fn words(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect::<String>()
 }
 
-/// Converted names, per thread and per kind of name. heck is the slow part of
-/// resolving (a quarter of a warm run), and the corpus converts the same few
-/// thousand names (`id`, `displayName`, …) again and again.
+/// Converted names, per thread and per kind of name. heck was an eighth of a
+/// warm run's `perf` samples, and the corpus converts the same few thousand
+/// names (`id`, `displayName`, …) again and again.
 type Memo = RefCell<HashMap<Box<str>, Box<str>>>;
 
 thread_local! {
