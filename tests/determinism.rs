@@ -56,3 +56,49 @@ fn adding_an_unrelated_page_renames_nothing() {
     assert!(missing.is_empty(), "renamed or lost: {missing:?}");
     assert!(after.len() > before.len(), "the new page added nothing");
 }
+
+/// A page of docs-input with its intro sentence changed, as a docs edit would.
+fn edited(sources: &[SourceFile], edit: usize) -> Vec<SourceFile> {
+    let mut edited = sources.to_vec();
+    let page = edited
+        .iter_mut()
+        .find(|s| s.path.starts_with("resources/") && s.text.contains("\n## Properties"))
+        .expect("docs-input has a resource page with properties");
+    page.text = page.text.replacen("\n## Properties", &format!("\nEdited {edit}.\n\n## Properties"), 1);
+    edited
+}
+
+fn contents(files: &[docgen::emit::GeneratedFile]) -> Vec<(&str, &str)> {
+    files.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect()
+}
+
+#[test]
+fn a_cached_run_after_an_edit_equals_a_fresh_run() {
+    let sources = docs_input();
+    let options = emit_options("docs-input");
+    let cache = docgen::Cache::default();
+    docgen::generate_cached(&sources, &options, &cache).expect("docs-input generates");
+    for edit in 1..=2 {
+        let changed = edited(&sources, edit);
+        let cached = docgen::generate_cached(&changed, &options, &cache).expect("the edit generates");
+        let fresh = docgen::generate(&changed, &options).expect("the edit generates");
+        assert_eq!(contents(&cached.files), contents(&fresh.files), "edit {edit}");
+        assert_eq!(cached.diagnostics, fresh.diagnostics, "edit {edit}");
+    }
+}
+
+#[test]
+fn the_same_pages_and_options_hand_back_the_last_run() {
+    let sources = docs_input();
+    let options = emit_options("docs-input");
+    let other = docgen::emit::EmitOptions { features: !options.features, ..options.clone() };
+    let cache = docgen::Cache::default();
+    let first = docgen::generate_cached(&sources, &options, &cache).expect("docs-input generates");
+    // A run for other options is kept apart and does not evict this one.
+    let with_other = docgen::generate_cached(&sources, &other, &cache).expect("docs-input generates");
+    assert!(!std::sync::Arc::ptr_eq(&first, &with_other));
+    let again = docgen::generate_cached(&sources, &options, &cache).expect("docs-input generates");
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "the unchanged pages were generated again");
+    let changed = docgen::generate_cached(&edited(&sources, 1), &options, &cache).expect("the edit generates");
+    assert!(!std::sync::Arc::ptr_eq(&first, &changed), "an edited page was not seen");
+}

@@ -62,34 +62,37 @@ fn main() {
         }
     });
 
-    // Warm: one page changed since the last run; the emit cache and the
-    // previous output are there.
+    // Warm: one page changed since the last run; the caches and the previous
+    // output are there. Once with the edit in v1.0, once in beta: the version
+    // without the edit is handed back whole (same pages, same options), so
+    // each line shows what one version's edit costs.
     let cache = Cache::default();
     let warm_out = out.join("warm");
-    let mut originals: Vec<Vec<SourceFile>> = Vec::new();
     for version in VERSIONS {
         let sources = read_docs(&docs.join(version)).expect("docs are readable");
         generate_and_write(&sources, version, &warm_out, &cache);
-        originals.push(sources);
     }
     let mut edit = 0;
-    let warm = median(RUNS, || {
-        edit += 1;
-        for (index, version) in VERSIONS.iter().enumerate() {
-            let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
-            if index == 0 {
-                change_one_page(&mut sources, edit);
+    let mut warm = Vec::new();
+    for edited in 0..VERSIONS.len() {
+        warm.push(median(RUNS, || {
+            edit += 1;
+            for (index, version) in VERSIONS.iter().enumerate() {
+                let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
+                if index == edited {
+                    change_one_page(&mut sources, edit);
+                }
+                generate_and_write(&sources, version, &warm_out, &cache);
             }
-            generate_and_write(&sources, version, &warm_out, &cache);
-        }
-    });
-    drop(originals);
-    // The cache must never change the output: regenerate the last warm input
-    // from scratch and compare.
+        }));
+    }
+    // The caches must never change the output: regenerate the last warm
+    // input (beta edited, v1.0 as it is) from scratch and compare.
+    let last_edited = VERSIONS.len() - 1;
     let mut identical = true;
     for (index, version) in VERSIONS.iter().enumerate() {
         let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
-        if index == 0 {
+        if index == last_edited {
             change_one_page(&mut sources, edit);
         }
         let fresh = docgen::generate(&sources, &options(version)).expect("the corpus generates");
@@ -98,7 +101,7 @@ fn main() {
     }
 
     let cold_phases = phase_times(&docs, &first_out, &Cache::default(), None);
-    let warm_phases = phase_times(&docs, &warm_out, &cache, Some(edit + 1));
+    let warm_phases = phase_times(&docs, &warm_out, &cache, Some((last_edited, edit + 1)));
     let pages: usize = VERSIONS.iter().map(|v| read_docs(&docs.join(v)).map(|p| p.len()).unwrap_or(0)).sum();
     println!("docgen pipeline benchmark: {pages} pages (v1.0 + beta), {threads} threads, median of {RUNS} runs");
     println!("  floor (read + pulldown-cmark, 1 thread) {:>8.3} s", floor.as_secs_f64());
@@ -112,13 +115,12 @@ fn main() {
         cold.as_secs_f64(),
         ratio(cold, floor)
     );
-    println!(
-        "  second run, one page changed           {:>8.3} s  = {:.1}x floor",
-        warm.as_secs_f64(),
-        ratio(warm, floor)
-    );
+    for (version, warm) in VERSIONS.iter().zip(&warm) {
+        let label = format!("second run, one {version} page changed");
+        println!("  {label:<39}{:>8.3} s  = {:.1}x floor", warm.as_secs_f64(), ratio(*warm, floor));
+    }
     print_phases("phases, cold", cold_phases);
-    print_phases("phases, warm", warm_phases);
+    print_phases("phases, warm (a beta page changed)", warm_phases);
     println!("  warm output identical to a cold run of the same input: {}", if identical { "yes" } else { "NO" });
     for (version, peak) in VERSIONS.iter().zip(&child_peaks) {
         let peak = peak.map_or_else(|| "? (the docgen binary failed)".to_string(), |mb| format!("{mb} MB"));
@@ -148,20 +150,31 @@ fn generate_and_write(sources: &[SourceFile], version: &str, out: &Path, cache: 
 }
 
 /// Seconds spent in each stage of one run over both versions, writing to
-/// `out` with `cache`; `edit` changes one page first.
-fn phase_times(docs: &Path, out: &Path, cache: &Cache, edit: Option<usize>) -> [f64; 5] {
-    let mut phases = [0.0; 5];
+/// `out` with `cache`; `edit` (version index, edit number) changes one page
+/// first. The other versions go through `generate_cached`, which hands back
+/// their last run when their pages did not change, timed as its own phase.
+fn phase_times(docs: &Path, out: &Path, cache: &Cache, edit: Option<(usize, usize)>) -> [f64; 6] {
+    let mut phases = [0.0; 6];
     for (index, version) in VERSIONS.iter().enumerate() {
         let mut clock = Instant::now();
-        let mut lap = |index: usize, phases: &mut [f64; 5]| {
+        let mut lap = |index: usize, phases: &mut [f64; 6]| {
             phases[index] += clock.elapsed().as_secs_f64();
             clock = Instant::now();
         };
         let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
-        if let (0, Some(edit)) = (index, edit) {
-            change_one_page(&mut sources, edit);
-        }
         lap(0, &mut phases);
+        match edit {
+            Some((edited, number)) if edited == index => change_one_page(&mut sources, number),
+            Some(_) => {
+                let generated =
+                    docgen::generate_cached(&sources, &options(version), cache).expect("the corpus generates");
+                lap(5, &mut phases);
+                docgen::output::write(&out.join(version), &generated.files).expect("output is writable");
+                lap(4, &mut phases);
+                continue;
+            }
+            None => {}
+        }
         let (ir, _) = docgen::extract_cached(&sources, cache);
         lap(1, &mut phases);
         let (space, _) = docgen::resolve::resolve(&ir);
@@ -174,9 +187,11 @@ fn phase_times(docs: &Path, out: &Path, cache: &Cache, edit: Option<usize>) -> [
     phases
 }
 
-fn print_phases(what: &str, phases: [f64; 5]) {
+fn print_phases(what: &str, phases: [f64; 6]) {
+    let unchanged =
+        if phases[5] > 0.0 { format!(", unchanged version handed back {:.3} s", phases[5]) } else { String::new() };
     println!(
-        "  {what}: read {:.3} s, parse+lower {:.3} s, resolve {:.3} s, emit {:.3} s, write {:.3} s",
+        "  {what}: read {:.3} s, parse+lower {:.3} s, resolve {:.3} s, emit {:.3} s, write {:.3} s{unchanged}",
         phases[0], phases[1], phases[2], phases[3], phases[4]
     );
 }

@@ -10,13 +10,15 @@ use serde_json::Value;
 pub use crate::diagnostics::Location;
 pub use crate::parse::lenient_json::Repair;
 
-/// Everything extracted from a docs folder, in page order.
+/// Everything extracted from a docs folder, in page order. Models and
+/// operations are shared (`Arc`) with the page cache, so a run after a
+/// one-page edit does not copy every other page's items again.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ir {
     pub pages: Vec<PageInfo>,
-    pub models: Vec<Model>,
+    pub models: Vec<Arc<Model>>,
     pub enums: Vec<Enum>,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<Arc<Operation>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

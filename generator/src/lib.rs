@@ -16,10 +16,10 @@ pub mod report;
 pub mod resolve;
 pub mod source;
 
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
+use foldhash::HashMap;
 use rayon::prelude::*;
 
 use diagnostics::Diagnostic;
@@ -41,6 +41,16 @@ pub fn prefer_small_pages() {
     }
 }
 
+/// The hasher of the caches' content keys (pages, emitted items): foldhash's
+/// quality variant, several times faster than std's SipHash over the same
+/// bytes (a run hashes every page and every item), with a fixed seed so a key
+/// means the same in every process.
+pub(crate) type ContentHasher = foldhash::quality::FoldHasher<'static>;
+
+pub(crate) fn content_hasher() -> ContentHasher {
+    foldhash::quality::FixedState::with_seed(0x646f_6367_656e).build_hasher()
+}
+
 /// Everything one run produces.
 #[derive(Debug)]
 pub struct Generated {
@@ -53,12 +63,30 @@ pub struct Generated {
 
 /// The whole pipeline over pages already read.
 pub fn generate(sources: &[SourceFile], options: &EmitOptions) -> Result<Generated, EmitError> {
-    generate_cached(sources, options, &Cache::default())
+    generate_observed(sources, options, &Cache::default(), &())
 }
 
-/// The whole pipeline, reusing what earlier runs left in `cache`.
-pub fn generate_cached(sources: &[SourceFile], options: &EmitOptions, cache: &Cache) -> Result<Generated, EmitError> {
-    generate_observed(sources, options, cache, &())
+/// The whole pipeline, reusing what earlier runs left in `cache`: a run over
+/// the same pages (paths and texts, in the same order) with the same options
+/// as the last one for those options hands back that run's result; otherwise
+/// unchanged pages are not parsed again and unchanged items not printed again.
+pub fn generate_cached(
+    sources: &[SourceFile],
+    options: &EmitOptions,
+    cache: &Cache,
+) -> Result<Arc<Generated>, EmitError> {
+    let keys = page_keys(sources);
+    let mut hasher = content_hasher();
+    keys.hash(&mut hasher);
+    let run_key = hasher.finish();
+    if let Some((key, last)) = cache.runs.lock().unwrap_or_else(|e| e.into_inner()).get(options)
+        && *key == run_key
+    {
+        return Ok(last.clone());
+    }
+    let generated = Arc::new(generate_keyed(sources, &keys, options, cache, &())?);
+    cache.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(options.clone(), (run_key, generated.clone()));
+    Ok(generated)
 }
 
 /// Told how far a run has got, so a command line can draw a progress bar.
@@ -78,14 +106,26 @@ pub fn generate_observed(
     cache: &Cache,
     progress: &dyn Progress,
 ) -> Result<Generated, EmitError> {
-    let (ir, mut diagnostics) = extract_observed(sources, cache, progress);
+    generate_keyed(sources, &page_keys(sources), options, cache, progress)
+}
+
+/// [`generate_observed`] with each source's [`page_key`] already computed.
+fn generate_keyed(
+    sources: &[SourceFile],
+    keys: &[u64],
+    options: &EmitOptions,
+    cache: &Cache,
+    progress: &dyn Progress,
+) -> Result<Generated, EmitError> {
+    let (ir, mut diagnostics) = extract_keyed(sources, keys, cache, progress);
     progress.stage("resolve", 0);
-    let (space, more) = resolve::resolve(&ir);
+    let (space, more, files) = resolve::resolve_and(&ir, |space| {
+        progress.stage("emit", 0);
+        emit::emit(space, options, &cache.emit)
+    });
     diagnostics.extend(more);
     diagnostics::sort(&mut diagnostics);
-    progress.stage("emit", 0);
-    let files = emit::emit(&space, options, &cache.emit)?;
-    Ok(Generated { ir, space, files, diagnostics })
+    Ok(Generated { ir, space, files: files?, diagnostics })
 }
 
 /// One page's IR items and diagnostics, shared between runs.
@@ -97,6 +137,10 @@ type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
 #[derive(Debug, Default)]
 pub struct Cache {
     pages: Mutex<HashMap<u64, LoweredPage>>,
+    /// The last run for each set of options (one per crate), with the key of
+    /// its pages. Only the last is kept: a long-lived process holds one
+    /// result per crate, not one per edit.
+    runs: Mutex<HashMap<EmitOptions, (u64, Arc<Generated>)>>,
     pub emit: EmitCache,
 }
 
@@ -112,14 +156,29 @@ pub fn extract_cached(files: &[SourceFile], cache: &Cache) -> (Ir, Vec<Diagnosti
 
 /// [`extract_cached`], telling `progress` of every page done.
 pub fn extract_observed(files: &[SourceFile], cache: &Cache, progress: &dyn Progress) -> (Ir, Vec<Diagnostic>) {
+    extract_keyed(files, &page_keys(files), cache, progress)
+}
+
+/// A page's identity for the caches: a hash of its path and text.
+fn page_key(file: &SourceFile) -> u64 {
+    let mut hasher = content_hasher();
+    (&file.path, &file.text).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// [`page_key`] of every file, in order.
+fn page_keys(files: &[SourceFile]) -> Vec<u64> {
+    files.par_iter().map(page_key).collect()
+}
+
+/// [`extract_observed`] with each file's [`page_key`] already computed.
+fn extract_keyed(files: &[SourceFile], keys: &[u64], cache: &Cache, progress: &dyn Progress) -> (Ir, Vec<Diagnostic>) {
     progress.stage("parse", files.len());
     let lowered: Vec<LoweredPage> = files
         .par_iter()
-        .map(|file| {
+        .zip(keys)
+        .map(|(file, &key)| {
             progress.advance(1);
-            let mut hasher = std::hash::DefaultHasher::new();
-            (&file.path, &file.text).hash(&mut hasher);
-            let key = hasher.finish();
             if let Some(found) = cache.pages.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
                 return found.clone();
             }

@@ -3,6 +3,8 @@
 //! This is where section names and table headers get their meaning. Each
 //! page is lowered on its own; linking pages to each other is `resolve`'s job.
 
+use std::sync::Arc;
+
 use crate::diagnostics::{Code, Diagnostic, Location};
 use crate::ir::*;
 use crate::parse::example::{Message, RawRequest, RawResponse};
@@ -14,9 +16,9 @@ use crate::parse::{Annotation, ExampleBlock, Page, Section};
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Lowered {
     pub page: PageInfo,
-    pub models: Vec<Model>,
+    pub models: Vec<Arc<Model>>,
     pub enums: Vec<Enum>,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<Arc<Operation>>,
 }
 
 pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
@@ -32,12 +34,12 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
     };
     let mut lowered = Lowered { page: info, models: vec![], enums: vec![], operations: vec![] };
     match kind {
-        PageKind::Api => lowered.operations = cx.operations(),
+        PageKind::Api => lowered.operations = cx.operations().into_iter().map(Arc::new).collect(),
         PageKind::Resource => {
             lowered.enums = cx.enums(false);
             if let Some(mut model) = cx.model() {
                 lowered.enums.extend(described_enums(&mut model));
-                lowered.models.push(model);
+                lowered.models.push(Arc::new(model));
             }
         }
         PageKind::Enum => lowered.enums = cx.enums(true),

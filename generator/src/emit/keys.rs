@@ -4,17 +4,19 @@
 //! a warm run's output equals a cold run's.
 
 use std::collections::BTreeSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use serde_json::Value;
 
 use super::EmitOptions;
-use serde_json::Value;
 
 use crate::ir::{Body, Example, ExampleRequest, ExampleResponse};
 use crate::resolve::{ModelId, NodeId, ROperation, RType, TypeSpace};
+use crate::{ContentHasher, content_hasher};
 
 /// What `models::model_struct` prints from.
 pub fn model(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     ("model", options.features, &space.models[id]).hash(&mut hasher);
     for field in &space.models[id].fields {
         referenced_names(space, &field.ty, &mut hasher);
@@ -24,7 +26,7 @@ pub fn model(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
 
 /// What a model's representation round-trip test prints from.
 pub fn representation_test(space: &TypeSpace, options: &EmitOptions, id: ModelId) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     let model = &space.models[id];
     ("representation", options.features, &model.areas, &model.representation).hash(&mut hasher);
     referenced_names(space, &RType::Model(id), &mut hasher);
@@ -33,21 +35,21 @@ pub fn representation_test(space: &TypeSpace, options: &EmitOptions, id: ModelId
 
 /// What one entry of `models/mod.rs` prints from: module, item name, areas.
 pub fn module_entry(options: &EmitOptions, entry: &(&str, &str, &BTreeSet<String>)) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     ("module entry", options.features, entry).hash(&mut hasher);
     hasher.finish()
 }
 
 /// What `models::enumeration` prints from.
 pub fn enumeration(space: &TypeSpace, id: usize) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     ("enum", &space.enums[id]).hash(&mut hasher);
     hasher.finish()
 }
 
 /// What `models::polymorph` prints from: the enum and each variant's type.
 pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     let poly = &space.polymorphs[id];
     ("polymorph", options.features, poly).hash(&mut hasher);
     for model in std::iter::once(&poly.base).chain(&poly.variants).map(|m| &space.models[*m]) {
@@ -58,7 +60,7 @@ pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> u64 {
 
 /// What a builder (its struct, operations and child accessors) prints from.
 pub fn node(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     let node = &space.nodes[id];
     ("node", options.features, &options.base_url, node).hash(&mut hasher);
     for op in node.operations.iter().map(|op| &space.operations[*op]) {
@@ -80,7 +82,7 @@ pub fn node(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> u64 {
 }
 
 /// The names a type reference prints as: another item's rename reaches here.
-fn referenced_names(space: &TypeSpace, ty: &RType, hasher: &mut DefaultHasher) {
+fn referenced_names(space: &TypeSpace, ty: &RType, hasher: &mut ContentHasher) {
     match ty {
         RType::Model(id) => (&space.models[*id].rust_name, &space.models[*id].home).hash(hasher),
         RType::Enum(id) => (&space.enums[*id].rust_name, space.enums[*id].is_flags).hash(hasher),
@@ -102,7 +104,7 @@ pub fn example_tests(
     example_digest: u64,
     names: &super::tests::TestNames,
 ) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     ("tests", options.features, &options.base_url, names, example_digest).hash(&mut hasher);
     for op in [op, called] {
         op.hash(&mut hasher);
@@ -119,11 +121,26 @@ pub fn example_tests(
     hasher.finish()
 }
 
+/// The bases the example tests' names are claimed from, in order.
+pub fn test_bases(bases: &[String]) -> u64 {
+    let mut hasher = content_hasher();
+    ("test bases", bases).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What the manifest at `path` prints: its rows and the options (the docs
+/// label is in its header).
+pub fn manifest(path: &str, options: &EmitOptions, rows: &impl Hash) -> u64 {
+    let mut hasher = content_hasher();
+    ("manifest", path, options, rows).hash(&mut hasher);
+    hasher.finish()
+}
+
 /// A hash of every field of an example (the patterns are exhaustive, so a
 /// new field does not compile until it is hashed here). Walking the JSON
 /// costs a fraction of serializing it.
 pub fn example_digest(example: &Example) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = content_hasher();
     let Example { request, response } = example;
     if let Some(ExampleRequest { method, url, headers, body, name, location }) = request {
         (1u8, method, url, headers, name, location).hash(&mut hasher);
@@ -136,7 +153,7 @@ pub fn example_digest(example: &Example) -> u64 {
     hasher.finish()
 }
 
-fn hash_body(body: &Body, hasher: &mut DefaultHasher) {
+fn hash_body(body: &Body, hasher: &mut ContentHasher) {
     match body {
         Body::None => 0u8.hash(hasher),
         Body::Json { value, repairs } => {
@@ -151,7 +168,7 @@ fn hash_body(body: &Body, hasher: &mut DefaultHasher) {
 /// JSON has no `Hash`; this walks it, tagging each kind of value so that
 /// `"1"`, `1` and `[1]` hash apart. Keys go in the map's order, the order
 /// they are printed in.
-fn hash_json(value: &Value, hasher: &mut DefaultHasher) {
+fn hash_json(value: &Value, hasher: &mut ContentHasher) {
     match value {
         Value::Null => 0u8.hash(hasher),
         Value::Bool(b) => (1u8, b).hash(hasher),

@@ -12,9 +12,10 @@ mod round_trips;
 mod tests;
 mod types;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+use foldhash::HashMap;
 use proc_macro2::TokenStream;
 use rayon::prelude::*;
 
@@ -29,7 +30,7 @@ pub struct GeneratedFile {
 }
 
 /// What the generated crate is called and where it finds its runtime.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EmitOptions {
     /// The package name, e.g. `graph-sdk`.
     pub crate_name: String,
@@ -74,6 +75,12 @@ pub struct EmitCache {
     /// run hashes only the changed page's JSON; holding the `Arc` keeps the
     /// address from being reused by another example.
     example_digests: Mutex<HashMap<usize, (Arc<Example>, u64)>>,
+    /// Texts built without tokens (the manifests), by a hash of what they print.
+    texts: Mutex<HashMap<u64, Arc<str>>>,
+    /// The names of the example tests, by a hash of the names they were
+    /// claimed from: claiming is sequential, and the same bases give the
+    /// same names.
+    test_names: Mutex<HashMap<u64, Arc<[tests::TestNames]>>>,
 }
 
 impl EmitCache {
@@ -88,6 +95,16 @@ impl EmitCache {
         digest
     }
 
+    /// `build()`, or what it returned for `key` before.
+    fn remember_text(&self, key: u64, build: impl FnOnce() -> String) -> Arc<str> {
+        remember(&self.texts, key, || build().into())
+    }
+
+    /// `claim()`, or what it returned for `key` before.
+    fn remember_names(&self, key: u64, claim: impl FnOnce() -> Vec<tests::TestNames>) -> Arc<[tests::TestNames]> {
+        remember(&self.test_names, key, || claim().into())
+    }
+
     fn get(&self, key: u64) -> Option<Arc<str>> {
         self.formatted.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned()
     }
@@ -95,6 +112,17 @@ impl EmitCache {
     fn put(&self, key: u64, text: Arc<str>) {
         self.formatted.lock().unwrap_or_else(|e| e.into_inner()).insert(key, text);
     }
+}
+
+/// The value `map` holds for `key`, built and kept there if missing. The lock
+/// is not held while building.
+fn remember<T: ?Sized>(map: &Mutex<HashMap<u64, Arc<T>>>, key: u64, build: impl FnOnce() -> Arc<T>) -> Arc<T> {
+    if let Some(found) = map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let built = build();
+    map.lock().unwrap_or_else(|e| e.into_inner()).insert(key, built.clone());
+    built
 }
 
 /// Emits every file of the crate, sorted by path.

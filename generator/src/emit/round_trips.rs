@@ -14,7 +14,7 @@ use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts,
 use crate::resolve::{Home, RType, Representation, RepresentationBody, TypeSpace};
 
 /// What a round-trip test decodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// A resource page's JSON representation.
     Representation,
@@ -35,7 +35,7 @@ impl Kind {
 }
 
 /// One round-trip test, or one documented body that could not become one.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Entry {
     pub kind: Kind,
     pub page: String,
@@ -109,7 +109,12 @@ pub fn emit(
     entries.extend(example_entries);
     Ok(vec![
         GeneratedFile { contents: with_header(&pages, &parts.concat()), path },
-        GeneratedFile { path: MANIFEST.to_string(), contents: manifest(&entries, options) },
+        GeneratedFile {
+            path: MANIFEST.to_string(),
+            contents: cache
+                .remember_text(keys::manifest(MANIFEST, options, &entries), || manifest(&entries, options))
+                .to_string(),
+        },
     ])
 }
 

@@ -31,17 +31,20 @@ pub fn emit(
 ) -> Result<(Vec<GeneratedFile>, Vec<round_trips::Entry>), EmitError> {
     // Names are claimed in one pass, in a fixed order, so each example's tests
     // can then be built (and cached) on their own.
-    let mut taken = Namespace::new();
-    let mut specs: Vec<(&ROperation, &Arc<Example>, TestNames)> = Vec::new();
+    let mut bases: Vec<String> = Vec::new();
+    let mut examples: Vec<(&ROperation, &Arc<Example>)> = Vec::new();
     let mut op_ids: Vec<usize> = Vec::new();
     for (op_id, op) in space.operations.iter().enumerate() {
         for (index, example) in op.examples.iter().enumerate() {
             op_ids.push(op_id);
             let stem = op.page.rsplit('/').next().unwrap_or(&op.page).trim_end_matches(".md");
-            let base = if op.examples.len() > 1 { format!("{stem}_example_{}", index + 1) } else { stem.to_string() };
-            specs.push((op, example, TestNames::claim(&mut taken, &base)));
+            bases.push(if op.examples.len() > 1 { format!("{stem}_example_{}", index + 1) } else { stem.to_string() });
+            examples.push((op, example));
         }
     }
+    let names = cache.remember_names(keys::test_bases(&bases), || TestNames::claim_all(&bases));
+    let specs: Vec<(&ROperation, &Arc<Example>, &TestNames)> =
+        examples.into_iter().zip(names.iter()).map(|((op, example), names)| (op, example, names)).collect();
     // Plans are cheap and needed by the manifest too; the key of an
     // example's tests covers everything its plan is made from.
     let plans: Vec<Contract> =
@@ -69,9 +72,11 @@ pub fn emit(
     pages.sort();
     pages.dedup();
     let entries = specs.iter().flat_map(|(op, example, names)| round_trip_entries(space, op, example, names)).collect();
+    let rows = manifest_rows(space, &specs, &plans);
+    let manifest = cache.remember_text(keys::manifest(MANIFEST, options, &rows), || manifest(&rows, options));
     let files = vec![
         GeneratedFile { contents: with_header(&pages, &parts.concat()), path },
-        GeneratedFile { path: MANIFEST.to_string(), contents: manifest(space, &specs, &plans, options) },
+        GeneratedFile { path: MANIFEST.to_string(), contents: manifest.to_string() },
     ];
     Ok((files, entries))
 }
@@ -128,6 +133,12 @@ pub struct TestNames {
 }
 
 impl TestNames {
+    /// The names of each example's tests, claimed in order from one namespace.
+    fn claim_all(bases: &[String]) -> Vec<TestNames> {
+        let mut taken = Namespace::new();
+        bases.iter().map(|base| TestNames::claim(&mut taken, base)).collect()
+    }
+
     fn claim(taken: &mut Namespace, base: &str) -> TestNames {
         let mut constant = |what: &str| {
             let wanted = value_name(&format!("{base}_{what}")).trim_start_matches("r#").to_ascii_uppercase();
@@ -254,7 +265,7 @@ enum Answer {
 }
 
 /// Why an example is not a contract test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum SkipReason {
     NoRequest,
     NoResponse,
@@ -477,42 +488,63 @@ fn contract_test(
     }
 }
 
-/// The manifest: every contract test with its page, every skipped example
-/// with its page and reason, and the counts.
-fn manifest(
-    space: &TypeSpace,
-    specs: &[(&ROperation, &Arc<Example>, TestNames)],
-    plans: &[Contract],
-    options: &EmitOptions,
-) -> String {
-    use serde_json::{Value, json};
-    let mut tests = Vec::new();
-    let mut skipped = Vec::new();
-    let mut by_reason: std::collections::BTreeMap<SkipReason, usize> = Default::default();
-    for ((op, example, names), plan) in specs.iter().zip(plans) {
+/// One entry of the contract manifest: the test an example became, or why
+/// it became none.
+#[derive(Hash)]
+enum ManifestRow<'a> {
+    Test { test: &'a str, page: &'a str, line: u32, calls: Option<&'a str>, base_path: &'a str },
+    Skipped { page: &'a str, line: u32, reason: SkipReason, detail: &'a str },
+}
+
+/// What the manifest says of each example, in example order.
+fn manifest_rows<'a>(
+    space: &'a TypeSpace,
+    specs: &[(&'a ROperation, &'a Arc<Example>, &'a TestNames)],
+    plans: &'a [Contract],
+) -> Vec<ManifestRow<'a>> {
+    let rows = specs.iter().zip(plans).map(|((op, example, names), plan)| {
         let location = example.request.as_ref().map(|r| &r.location).or(example.response.as_ref().map(|r| &r.location));
         let page = location.map(|l| l.file.as_str()).unwrap_or(&op.page);
         let line = location.map(|l| l.line).unwrap_or(0);
         match plan {
             Contract::Test(plan) => {
-                let mut entry = json!({ "test": names.contract, "page": page, "line": line });
-                let called = &space.operations[plan.op].path;
-                if called != &op.path {
-                    entry["calls"] = Value::String(called.clone());
+                let called = space.operations[plan.op].path.as_str();
+                let calls = (called != op.path).then_some(called);
+                ManifestRow::Test { test: &names.contract, page, line, calls, base_path: &plan.base_path }
+            }
+            Contract::Skipped(Skip { reason, detail }) => ManifestRow::Skipped { page, line, reason: *reason, detail },
+        }
+    });
+    rows.collect()
+}
+
+/// The manifest: every contract test with its page, every skipped example
+/// with its page and reason, and the counts.
+fn manifest(rows: &[ManifestRow], options: &EmitOptions) -> String {
+    use serde_json::{Value, json};
+    let mut tests = Vec::new();
+    let mut skipped = Vec::new();
+    let mut by_reason: std::collections::BTreeMap<SkipReason, usize> = Default::default();
+    for row in rows {
+        match *row {
+            ManifestRow::Test { test, page, line, calls, base_path } => {
+                let mut entry = json!({ "test": test, "page": page, "line": line });
+                if let Some(called) = calls {
+                    entry["calls"] = Value::String(called.to_string());
                 }
-                if !plan.base_path.is_empty() {
-                    entry["base_path"] = Value::String(plan.base_path.clone());
+                if !base_path.is_empty() {
+                    entry["base_path"] = Value::String(base_path.to_string());
                 }
                 tests.push(entry);
             }
-            Contract::Skipped(Skip { reason, detail }) => {
-                *by_reason.entry(*reason).or_default() += 1;
+            ManifestRow::Skipped { page, line, reason, detail } => {
+                *by_reason.entry(reason).or_default() += 1;
                 let mut entry = json!({ "page": page, "line": line, "reason": reason.label() });
                 if reason.pair_is_usable() {
                     entry["usable_pair"] = Value::Bool(true);
                 }
                 if !detail.is_empty() {
-                    entry["detail"] = Value::String(detail.clone());
+                    entry["detail"] = Value::String(detail.to_string());
                 }
                 skipped.push(entry);
             }
@@ -522,7 +554,7 @@ fn manifest(
         by_reason.iter().map(|(reason, count)| (reason.label().to_string(), json!(count))).collect();
     let manifest = json!({
         "generated_by": format!("docgen from `{}`; do not edit: change the docs and run `cargo xtask gen`", options.docs_label),
-        "examples": plans.len(),
+        "examples": rows.len(),
         "contract_tests": tests.len(),
         "skipped": skipped.len(),
         "skipped_by_reason": reasons,

@@ -7,7 +7,9 @@
 //! sub-area in their file names (`intune-deviceconfig-…`); pages without a
 //! usable `ms.prod` use the first segment of their path.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use super::{RType, TypeSpace};
 use crate::ir::PageInfo;

@@ -5,8 +5,9 @@
 //! for a value its property's type cannot hold (`"Boolean"` written where a
 //! boolean belongs): the generated model rejects it, as it would from Graph.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
+use foldhash::HashMap;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 

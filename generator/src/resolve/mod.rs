@@ -11,8 +11,9 @@ pub mod areas;
 mod examples;
 pub mod names;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
 
 use crate::diagnostics::{Code, Diagnostic, Location, Severity};
@@ -288,6 +289,14 @@ enum TypeId {
 }
 
 pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
+    let (space, diagnostics, ()) = resolve_and(ir, |_| ());
+    (space, diagnostics)
+}
+
+/// Resolves `ir`, then runs `then` on the finished type space while the
+/// examples are checked against it: the checks only add diagnostics, so the
+/// emitter need not wait for them, and each fills the other's idle core.
+pub fn resolve_and<T: Send>(ir: &Ir, then: impl FnOnce(&TypeSpace) -> T + Send) -> (TypeSpace, Vec<Diagnostic>, T) {
     let mut resolver = Resolver::default();
     resolver.declare_types(ir);
     resolver.build_models(ir);
@@ -305,9 +314,10 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
             _ => None,
         })
         .collect();
-    diagnostics.extend(examples::check(&space, &representations));
     areas::assign(&mut space, &ir.pages);
-    (space, diagnostics)
+    let (checked, then) = rayon::join(|| examples::check(&space, &representations), || then(&space));
+    diagnostics.extend(checked);
+    (space, diagnostics, then)
 }
 
 #[derive(Default)]
@@ -645,7 +655,7 @@ impl Resolver {
         for id in 0..self.space.enums.len() {
             let source = &ir.enums[self.enum_sources[id]];
             let mut taken = Namespace::new();
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = HashSet::new();
             let variants: Vec<RVariant> = source
                 .members
                 .iter()
@@ -985,7 +995,7 @@ impl Resolver {
                 let (rust_name, _) = body_names.claim(&format!("{stem}{suffix}Body"));
                 let module = node.module.clone();
                 // A parameter listed twice is one JSON key: keep its first row.
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = HashSet::new();
                 let fields = properties
                     .iter()
                     .filter(|p| seen.insert(p.name.clone()))
@@ -1127,7 +1137,7 @@ fn point_at_polymorphs(ty: &mut RType, poly_of: &HashMap<ModelId, usize>) {
 /// earlier described enum has; the others give way silently (the docs did
 /// not declare them twice). Lookups of a described name find the winner.
 fn enum_declarations(ir: &Ir) -> Vec<(usize, String, usize, &Location)> {
-    let declared: std::collections::HashSet<String> = ir
+    let declared: HashSet<String> = ir
         .models
         .iter()
         .map(|m| full_name(&m.namespace, &m.name))

@@ -6,9 +6,9 @@
 //! collisions are settled by `Namespace`, which never silently reuses a name.
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
 use std::thread::LocalKey;
 
+use foldhash::{HashMap, HashSet};
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Strict and reserved keywords of Rust 2024 (`gen` included).
@@ -166,7 +166,9 @@ fn convert_module_name(name: &str) -> String {
 /// returns the wanted name, or the first free `name2`, `name3`, … after it.
 #[derive(Debug, Default, Clone)]
 pub struct Namespace {
-    taken: BTreeSet<String>,
+    /// Only asked "is it there?", never walked, so a hash set (a namespace of
+    /// test names holds tens of thousands).
+    taken: HashSet<String>,
 }
 
 impl Namespace {
