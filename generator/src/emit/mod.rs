@@ -125,11 +125,34 @@ fn remember<T: ?Sized>(map: &Mutex<HashMap<u64, Arc<T>>>, key: u64, build: impl 
     built
 }
 
-/// Emits every file of the crate, sorted by path.
+/// Emits every file of the crate, sorted by path. The kinds of file are
+/// emitted side by side (`rayon::join`), so a core that finishes its share
+/// of one kind takes on another instead of waiting for the last item.
 pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
+    let ((crate_files, model_files), (request_files, test_files)) = rayon::join(
+        || rayon::join(|| crate_files::emit(space, options, cache), || model_files(space, options, cache)),
+        || {
+            rayon::join(
+                || requests::emit(space, options, cache),
+                || -> Result<Vec<GeneratedFile>, EmitError> {
+                    let (mut files, round_trip_entries) = tests::emit(space, options, cache)?;
+                    files.extend(round_trips::emit(space, options, cache, round_trip_entries)?);
+                    Ok(files)
+                },
+            )
+        },
+    );
     let mut files: Vec<GeneratedFile> = Vec::new();
-    files.extend(crate_files::emit(space, options, cache)?);
-    let model_files: Result<Vec<GeneratedFile>, EmitError> = space
+    for part in [crate_files, model_files, request_files, test_files] {
+        files.extend(part?);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// `src/models/`: a file per model, enum and polymorph (dispatch enum).
+fn model_files(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
+    let mut files: Vec<GeneratedFile> = space
         .models
         .par_iter()
         .enumerate()
@@ -143,8 +166,7 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
                 format_cached(cache, keys::model(space, options, id), &path, || models::model_struct(space, id))?;
             Ok(GeneratedFile { contents: with_header(&[&model.page], &body), path })
         })
-        .collect();
-    files.extend(model_files?);
+        .collect::<Result<_, EmitError>>()?;
     let enum_files: Result<Vec<GeneratedFile>, EmitError> = space
         .enums
         .par_iter()
@@ -169,11 +191,6 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         })
         .collect();
     files.extend(polymorph_files?);
-    files.extend(requests::emit(space, options, cache)?);
-    let (test_files, round_trip_entries) = tests::emit(space, options, cache)?;
-    files.extend(test_files);
-    files.extend(round_trips::emit(space, options, cache, round_trip_entries)?);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
