@@ -52,6 +52,7 @@
 //! ```
 
 mod client;
+mod decode;
 mod error;
 mod model;
 mod path;
@@ -63,6 +64,7 @@ mod values;
 pub use reqwest::Method;
 
 pub use client::{BoxError, Client, ClientBuilder, RetryPolicy, TokenProvider};
+pub use decode::decode_variant;
 pub use error::{Error, GraphError, InnerError};
 pub use model::{Binary, Flags, Page, Reference, ValueWrapper};
 pub use path::{FunctionArg, RequestPath};

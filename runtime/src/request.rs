@@ -427,10 +427,9 @@ fn decode<T: DeserializeOwned>(kind: ResponseKind, body: &[u8]) -> Result<T, Err
         }
         ResponseKind::Json => {
             let mut de = serde_json::Deserializer::from_slice(body);
-            let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Decode {
-                type_name,
-                path: e.path().to_string(),
-                message: e.into_inner().to_string(),
+            let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let (path, message) = crate::decode::join_path(&e.path().to_string(), &e.into_inner().to_string());
+                Error::Decode { type_name, path, message }
             })?;
             de.end().map_err(|e| Error::Decode { type_name, path: ".".to_owned(), message: e.to_string() })?;
             Ok(value)

@@ -25,7 +25,10 @@ pub fn decode<T: DeserializeOwned>(json: &str) -> T {
     let mut de = serde_json::Deserializer::from_str(json);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(value) => value,
-        Err(e) => panic!("could not decode `{}` at `{}`: {}", type_name::<T>(), e.path(), e.inner()),
+        Err(e) => {
+            let (path, message) = crate::decode::join_path(&e.path().to_string(), &e.inner().to_string());
+            panic!("could not decode `{}` at `{path}`: {message}", type_name::<T>())
+        }
     };
     if let Err(e) = de.end() {
         panic!("could not decode `{}`: {e}", type_name::<T>());

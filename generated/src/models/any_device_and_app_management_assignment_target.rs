@@ -58,21 +58,21 @@ impl<'de> serde::Deserialize<'de> for AnyDeviceAndAppManagementAssignmentTarget 
             .to_ascii_lowercase();
         let decoded = match odata_type.as_str() {
             "" | "microsoft.graph.deviceandappmanagementassignmenttarget" => {
-                serde_json::from_value(value)
+                graph_runtime::decode_variant(value)
                     .map(|inner| Self::DeviceAndAppManagementAssignmentTarget(
                         Box::new(inner),
                     ))
             }
             "microsoft.graph.alldevicesassignmenttarget" => {
-                serde_json::from_value(value)
+                graph_runtime::decode_variant(value)
                     .map(|inner| Self::AllDevicesAssignmentTarget(Box::new(inner)))
             }
             "microsoft.graph.groupassignmenttarget" => {
-                serde_json::from_value(value)
+                graph_runtime::decode_variant(value)
                     .map(|inner| Self::GroupAssignmentTarget(Box::new(inner)))
             }
             _ => {
-                serde_json::from_value(value)
+                graph_runtime::decode_variant(value)
                     .map(|inner| Self::Unrecognized(Box::new(inner)))
             }
         };

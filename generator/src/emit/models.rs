@@ -183,9 +183,9 @@ pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> TokenSt
                     .trim_start_matches('#')
                     .to_ascii_lowercase();
                 let decoded = match odata_type.as_str() {
-                    "" | #base_key => serde_json::from_value(value).map(|inner| Self::#base_variant(Box::new(inner))),
-                    #( #gates #keys => serde_json::from_value(value).map(|inner| Self::#idents(Box::new(inner))), )*
-                    _ => serde_json::from_value(value).map(|inner| Self::#unknown(Box::new(inner))),
+                    "" | #base_key => graph_runtime::decode_variant(value).map(|inner| Self::#base_variant(Box::new(inner))),
+                    #( #gates #keys => graph_runtime::decode_variant(value).map(|inner| Self::#idents(Box::new(inner))), )*
+                    _ => graph_runtime::decode_variant(value).map(|inner| Self::#unknown(Box::new(inner))),
                 };
                 decoded.map_err(serde::de::Error::custom)
             }
