@@ -55,7 +55,7 @@ fn text_is_plain_and_quiet_when_piped() {
     assert!(stdout.contains("code                      errors  warnings   notes   total"), "{stdout}");
     assert!(!stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'), "no escape sequences in a pipe");
     assert!(!stderr.contains('\r'), "no progress bar in a pipe: {stderr}");
-    assert!(stderr.contains("13 pages: 0 error(s), 26 warning(s)"), "{stderr}");
+    assert!(stderr.contains("14 pages: 0 error(s), 27 warning(s)"), "{stderr}");
 }
 
 #[test]
@@ -69,7 +69,7 @@ fn json_is_one_object_per_line_and_the_table_goes_to_stderr() {
     let output = lint(&["--format", "json"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 32, "{stdout}");
+    assert_eq!(lines.len(), 33, "{stdout}");
     for line in lines {
         let value: serde_json::Value = serde_json::from_str(line).expect("a JSON object per line");
         assert!(value["code"].is_string() && value["line"].is_u64() && value["file"].is_string());

@@ -78,10 +78,13 @@ impl Linted {
         Linted(found)
     }
 
-    /// The code reporting the property a JSON path (`value[0].userRole`) ends in.
-    fn code(&self, page: &str, path: &str) -> Option<&'static str> {
+    /// The code reporting the property a failure is about: the one a missing
+    /// field names (`missing field `@odata.id``), else the one its JSON path
+    /// (`value[0].userRole`) ends in.
+    fn code(&self, page: &str, path: &str, why: &str) -> Option<&'static str> {
+        let missing = why.split_once("missing field `").and_then(|(_, rest)| rest.split('`').next());
         let last = path.rsplit('.').next().unwrap_or(path);
-        let key = last.split('[').next().unwrap_or(last);
+        let key = missing.unwrap_or_else(|| last.split('[').next().unwrap_or(last));
         self.0.get(&(page.to_string(), key.to_string())).copied()
     }
 }
@@ -105,7 +108,7 @@ pub fn report(version: &str, manifest: &serde_json::Value, run: &TestRun, linted
                     *reasons.entry(reason_class(&why)).or_default() += 1;
                 }
                 let page = field(test, "page");
-                let linted = linted.code(&page, &path);
+                let linted = linted.code(&page, &path, &why);
                 failures.push(Failure { at: format!("{page}:{} ({kind})", test["line"]), path, why, linted });
             }
             None => counts.2 += 1,
@@ -261,9 +264,19 @@ mod tests {
         let at = docgen::diagnostics::Location { file: "api/a.md".into(), line: 3, column: 1 };
         let message = "example response property `userRole` is {}, which is not an enum member (a string)";
         let linted = Linted::new(&[Diagnostic::warning(Code::ExampleValueType, at, message)]);
-        assert_eq!(linted.code("api/a.md", "value[0].userRole"), Some("example-value-type"));
-        assert_eq!(linted.code("api/a.md", "value[0].other"), None);
-        assert_eq!(linted.code("api/b.md", "userRole"), None);
+        assert_eq!(linted.code("api/a.md", "value[0].userRole", "does not decode"), Some("example-value-type"));
+        assert_eq!(linted.code("api/a.md", "value[0].other", "does not decode"), None);
+        assert_eq!(linted.code("api/b.md", "userRole", "does not decode"), None);
+    }
+
+    #[test]
+    fn a_missing_field_is_matched_by_its_name_not_by_the_path() {
+        let at = docgen::diagnostics::Location { file: "api/a.md".into(), line: 3, column: 1 };
+        let message = "example request property `@odata.id` is missing: a `$ref` request names the object";
+        let linted = Linted::new(&[Diagnostic::warning(Code::ExampleValueType, at, message)]);
+        let why = "does not decode: missing field `@odata.id`";
+        assert_eq!(linted.code("api/a.md", ".", why), Some("example-value-type"));
+        assert_eq!(linted.code("api/a.md", ".", "does not decode: missing field `other`"), None);
     }
 
     #[test]

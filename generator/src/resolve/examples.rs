@@ -53,6 +53,9 @@ impl Checker<'_> {
         {
             let site = Site { at: &request.location, what: "example request" };
             self.value(value, body, &site, 0, diagnostics);
+            if body == &RType::Reference && value.get("@odata.id").is_none() {
+                diagnostics.push(reference_without_id(&request.location));
+            }
         }
         let Some(response) = &example.response else { return };
         let site = Site { at: &response.location, what: "example response" };
@@ -269,6 +272,14 @@ fn primitive_misfit(primitive: Primitive, value: &Value) -> Option<&'static str>
 fn unwrapped_collection(at: &Location) -> Diagnostic {
     let message = "example response property `value` is missing: the operation returns a collection, \
                    which Graph sends as {\"value\": […]} (or should the Response section name a single object?)";
+    Diagnostic::warning(Code::ExampleValueType, at.clone(), message)
+}
+
+/// A `$ref` request whose example body does not name the object to link:
+/// Graph reads only `@odata.id`, and the SDK's `Reference` body requires it.
+fn reference_without_id(at: &Location) -> Diagnostic {
+    let message = "example request property `@odata.id` is missing: a `$ref` request names the object to link by \
+                   its URL, {\"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\"}";
     Diagnostic::warning(Code::ExampleValueType, at.clone(), message)
 }
 
