@@ -116,6 +116,10 @@ struct PageBuilder {
     /// Request-looking fences outside any "HTTP request" section, used only
     /// when the page has no such section (`site-get.md`).
     fallback_request_lines: Vec<(RequestLine, u32)>,
+    /// The example just read, when it is a successful response shown without
+    /// a body: a few pages put the status line and headers in one fence and
+    /// the JSON in the next (`signin-get.md`, `call-mute.md`).
+    body_pending: Option<usize>,
 }
 
 impl PageBuilder {
@@ -145,6 +149,7 @@ impl PageBuilder {
             stack: Vec::new(),
             pending_annotation: None,
             fallback_request_lines: Vec::new(),
+            body_pending: None,
         }
     }
 
@@ -190,6 +195,7 @@ impl PageBuilder {
         match block {
             Block::Heading(heading) if heading.is_tab => {}
             Block::Heading(heading) => {
+                self.body_pending = None;
                 if heading.level == 1 && self.page.title.is_none() {
                     self.page.title = Some((heading.text.clone(), heading.line));
                 }
@@ -220,6 +226,7 @@ impl PageBuilder {
                 self.current().paragraphs.push(paragraph);
             }
             Block::Table(table) => {
+                self.body_pending = None;
                 self.check_table(&table);
                 self.current().tables.push(table);
             }
@@ -310,6 +317,7 @@ impl PageBuilder {
 
     fn code(&mut self, code: CodeBlock) {
         let annotation = self.pending_annotation.take();
+        let body_pending = self.body_pending.take();
         if self.in_section("http request") {
             self.page.has_request_block = true;
             let lines = self.request_lines(&code);
@@ -317,6 +325,12 @@ impl PageBuilder {
             return;
         }
         let block_type = annotation.as_ref().and_then(|a| a.str("blockType")).unwrap_or_default().to_string();
+        if let Some(index) = body_pending
+            && matches!(block_type.as_str(), "" | "example")
+            && self.response_body_from(index, &code)
+        {
+            return;
+        }
         let in_json_representation = self.in_section("json representation");
         if block_type == "resource"
             || (block_type.is_empty() && in_json_representation && code.info.starts_with("json"))
@@ -329,8 +343,27 @@ impl PageBuilder {
                 let lines = self.request_lines(&code);
                 self.fallback_request_lines.extend(lines);
             }
+            let bodiless_success = matches!(&message,
+                Message::Response(r) if (200..300).contains(&r.status) && r.status != 204 && r.body == crate::ir::Body::None);
+            if bodiless_success {
+                self.body_pending = Some(self.page.examples.len());
+            }
             self.page.examples.push(ExampleBlock { message, annotation, line: code.line });
         }
+    }
+
+    /// Gives the bodiless response `examples[index]` the JSON of `code`, the
+    /// fence right after it; false (and nothing changed) when `code` is not JSON.
+    fn response_body_from(&mut self, index: usize, code: &CodeBlock) -> bool {
+        let text = code.text.trim_start();
+        if !(text.starts_with('{') || text.starts_with('[')) || example::classify(&code.info, &code.text).is_some() {
+            return false;
+        }
+        let Some(Message::Response(response)) = self.page.examples.get_mut(index).map(|e| &mut e.message) else {
+            return false;
+        };
+        response.body = example::read_body(text);
+        true
     }
 
     /// Every `METHOD path` line of a request block; the fence info may hold the first.
@@ -407,6 +440,38 @@ mod tests {
         let headings: Vec<&str> = page.sections.iter().map(|s| s.heading.as_str()).collect();
         assert_eq!(headings, vec!["", "Get thing", "HTTP request", "Example", "Response"]);
         assert_eq!(page.sections[4].h2, "example");
+    }
+
+    /// A response whose status line and headers are in one fence.
+    fn split_response(status: &str, between: &str) -> String {
+        format!(
+            "# T\n\n## Example\n### Request\n```http\nGET https://graph.microsoft.com/v1.0/me\n```\n\n### Response\n\
+             ```http\nHTTP/1.1 {status}\nContent-type: application/json\n```\n{between}\n```json\n{{\"id\": \"1\"}}\n```\n"
+        )
+    }
+
+    fn response_body(page: &Page) -> Option<&crate::ir::Body> {
+        page.examples.iter().find_map(|e| match &e.message {
+            Message::Response(r) => Some(&r.body),
+            Message::Request(_) => None,
+        })
+    }
+
+    #[test]
+    fn a_response_body_in_the_next_fence_belongs_to_the_response() {
+        for between in ["", "Shortened for readability.\n", "<!-- { \"blockType\": \"example\" } -->\n"] {
+            let (page, _) = parse_page("a.md", &split_response("200 OK", between));
+            assert!(matches!(response_body(&page), Some(crate::ir::Body::Json { .. })), "{between:?}");
+            assert_eq!(page.examples.len(), 2, "the JSON fence is not an example of its own");
+        }
+    }
+
+    #[test]
+    fn a_json_fence_is_not_the_body_of_a_204_or_after_a_heading() {
+        let (page, _) = parse_page("a.md", &split_response("204 No Content", ""));
+        assert_eq!(response_body(&page), Some(&crate::ir::Body::None));
+        let (page, _) = parse_page("a.md", &split_response("200 OK", "### Another\n"));
+        assert_eq!(response_body(&page), Some(&crate::ir::Body::None));
     }
 
     #[test]
