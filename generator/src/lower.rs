@@ -524,10 +524,15 @@ impl Cx<'_> {
             .collect();
         let text = paragraphs.iter().map(|p| p.inline.text.as_str()).collect::<Vec<_>>().join(" ");
         let status = status_in(&text);
-        if status == Some(204) {
+        let lower = text.to_ascii_lowercase();
+        // `202 Accepted` starts a long-running operation and names it in a
+        // (Operation-)Location header; the type the prose links is what that
+        // header points at, not a body, unless the page says or shows one.
+        let accepted_without_body =
+            status == Some(202) && !lower.contains("response body") && !self.a_response_example_has_a_body();
+        if status == Some(204) || accepted_without_body {
             return Response { status, ty: None };
         }
-        let lower = text.to_ascii_lowercase();
         let linked = paragraphs.iter().flat_map(|p| &p.inline.links).find_map(|l| {
             let page = resolve_link(&self.page.file, &l.target).ok().flatten()?;
             let name = strip_ns(&l.text);
@@ -541,6 +546,10 @@ impl Cx<'_> {
             None => self.response_type_from_examples().or_else(|| primitive_in_prose(&text)),
         };
         Response { status, ty }
+    }
+
+    fn a_response_example_has_a_body(&self) -> bool {
+        self.page.examples.iter().any(|e| matches!(&e.message, Message::Response(r) if r.body != Body::None))
     }
 
     /// The response annotation's `@odata.type` when the prose links no type.
@@ -921,6 +930,35 @@ mod tests {
         assert!(is_flag_values(&[member(0), member(1), member(2), member(4)]));
         assert!(!is_flag_values(&[member(0), member(1), member(2), member(3)]));
         assert!(!is_flag_values(&[member(1), member(2)]));
+    }
+
+    /// The response type of a one-operation page whose Response section says `prose`
+    /// and whose example response is `example`.
+    fn response_type(prose: &str, example: &str) -> Option<TypeRef> {
+        let text = format!(
+            "---\ndoc_type: apiPageType\n---\n# Archive team\n\n## HTTP request\n```http\nPOST /teams/{{id}}/archive\n```\n\n\
+             ## Response\n{prose}\n\n## Example\n### Request\n```http\nPOST https://graph.microsoft.com/v1.0/teams/1/archive\n```\n\
+             ### Response\n```http\n{example}\n```\n"
+        );
+        let (page, _) = crate::parse::parse_page("api/team-archive.md", &text);
+        let (lowered, _) = lower(&page);
+        lowered.operations[0].response.ty.clone()
+    }
+
+    #[test]
+    fn an_accepted_operation_returns_no_body_unless_the_page_says_or_shows_one() {
+        let header = "This method returns a `202 Accepted` response code and a `Location` header with the \
+                      [teamsAsyncOperation](../resources/teamsasyncoperation.md) to poll.";
+        assert_eq!(response_type(header, "HTTP/1.1 202 Accepted"), None);
+        let named = TypeRef::Named {
+            name: "teamsAsyncOperation".into(),
+            page: Some("resources/teamsasyncoperation.md".into()),
+        };
+        let body = "This method returns a `202 Accepted` response code and a \
+                    [teamsAsyncOperation](../resources/teamsasyncoperation.md) object in the response body.";
+        assert_eq!(response_type(body, "HTTP/1.1 202 Accepted"), Some(named.clone()));
+        let shown = "HTTP/1.1 202 Accepted\nContent-Type: application/json\n\n{\"id\": \"1\"}";
+        assert_eq!(response_type(header, shown), Some(named));
     }
 
     #[test]
