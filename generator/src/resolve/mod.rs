@@ -676,7 +676,11 @@ impl Resolver {
     // ----- operations and the request tree -----
 
     fn build_operations(&mut self, ir: &Ir) {
-        let merged = self.merge_operations(ir);
+        let mut merged = self.merge_operations(ir);
+        let quoted = quoted_function_args(ir);
+        for (op, _) in &mut merged {
+            quote_string_args(&mut op.path.segments, &quoted);
+        }
         self.space.nodes.push(Node {
             rust_name: "GraphClient".into(),
             module: String::new(),
@@ -1190,6 +1194,37 @@ fn verb(kind: OperationKind) -> &'static str {
 
 /// How segments are compared when building the tree: keys are all alike,
 /// literals ignore case, functions are told apart by their argument names.
+/// `(function, argument)` names, lower-cased, that some request line writes
+/// in quotes (`range(address='<address>')`): the argument is a string.
+fn quoted_function_args(ir: &Ir) -> HashSet<(String, String)> {
+    let mut quoted = HashSet::new();
+    for op in &ir.operations {
+        for segment in &op.path.segments {
+            let Segment::Function { name, args } = segment else { continue };
+            for arg in args.iter().filter(|a| a.quoted) {
+                if let Some(arg_name) = &arg.name {
+                    quoted.insert((name.to_ascii_lowercase(), arg_name.to_ascii_lowercase()));
+                }
+            }
+        }
+    }
+    quoted
+}
+
+/// Quotes the named arguments `quoted` lists: a page that writes
+/// `range(address={address})` means the same string argument as the pages
+/// that write `range(address='<address>')`, and Graph wants it quoted.
+fn quote_string_args(segments: &mut [Segment], quoted: &HashSet<(String, String)>) {
+    for segment in segments {
+        let Segment::Function { name, args } = segment else { continue };
+        for arg in args.iter_mut().filter(|a| !a.quoted) {
+            if let Some(arg_name) = &arg.name {
+                arg.quoted = quoted.contains(&(name.to_ascii_lowercase(), arg_name.to_ascii_lowercase()));
+            }
+        }
+    }
+}
+
 fn segment_key(segment: &Segment) -> String {
     match segment {
         Segment::Literal { name } => name.to_ascii_lowercase(),
@@ -1364,5 +1399,34 @@ mod tests {
         assert_eq!(space.models[*body].doc_name, "microsoft.graph.gizmo");
         let conflict = diagnostics.iter().find(|d| d.code == crate::diagnostics::Code::OperationConflict);
         assert_eq!(conflict.map(|d| d.location.file.as_str()), Some("api/gizmoextension-post-gizmoextensions.md"));
+    }
+
+    fn get_page(request_line: &str) -> String {
+        format!("---\ndoc_type: apiPageType\n---\n# Get cells\n\n## HTTP request\n```http\n{request_line}\n```\n")
+    }
+
+    #[test]
+    fn a_function_argument_quoted_on_one_page_is_quoted_on_all() {
+        let pages = [
+            page("api/a-get.md", &get_page("GET /sheets/{id}/range(address='<address>')/cells")),
+            page("api/b-get.md", &get_page("GET /me/sheets/{id}/range(address={address})/rows")),
+            page("api/c-get.md", &get_page("GET /me/sheets/{id}/cell(row={row})")),
+        ];
+        let (ir, _) = crate::extract(&pages);
+        let (space, _) = super::resolve(&ir);
+        let quoting = |function: &str| -> Vec<bool> {
+            // A leaf function's arguments move to the operation its parent hosts.
+            let nodes = space.nodes.iter().filter(|n| n.path.contains(function)).flat_map(|n| &n.params);
+            let ops = space.operations.iter().filter(|o| o.path.contains(function)).flat_map(|o| &o.params);
+            let params = nodes.chain(ops);
+            params
+                .filter_map(|p| match &p.kind {
+                    super::ParamKind::FunctionArg { quoted, .. } => Some(*quoted),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert!(!quoting("range(").is_empty() && quoting("range(").iter().all(|q| *q), "{:?}", quoting("range("));
+        assert_eq!(quoting("cell("), vec![false], "an argument no page quotes stays bare");
     }
 }
