@@ -12,6 +12,7 @@ mod examples;
 pub mod names;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
@@ -676,11 +677,8 @@ impl Resolver {
     // ----- operations and the request tree -----
 
     fn build_operations(&mut self, ir: &Ir) {
-        let mut merged = self.merge_operations(ir);
+        let merged = self.merge_operations(ir);
         let quoted = quoted_function_args(ir);
-        for (op, _) in &mut merged {
-            quote_string_args(&mut op.path.segments, &quoted);
-        }
         self.space.nodes.push(Node {
             rust_name: "GraphClient".into(),
             module: String::new(),
@@ -697,8 +695,10 @@ impl Resolver {
         node_names.claim("GraphClient");
         let mut modules = Namespace::new();
         let mut targets = Vec::new();
-        for (op, _) in &merged {
-            targets.push(self.node_for(&op.path.segments, &mut node_names, &mut modules));
+        for merged in &merged {
+            let mut segments = merged.lead.path.segments.clone();
+            quote_string_args(&mut segments, &quoted);
+            targets.push(self.node_for(&segments, &mut node_names, &mut modules));
         }
         // Leaf actions and functions become methods on their parent.
         let mut hosted_on_parent = vec![false; merged.len()];
@@ -706,7 +706,7 @@ impl Resolver {
         for (index, target) in targets.iter().enumerate() {
             ops_at.entry(*target).or_default().push(index);
         }
-        for (index, (op, _)) in merged.iter().enumerate() {
+        for (index, MergedOperation { lead: op, .. }) in merged.iter().enumerate() {
             let node = &self.space.nodes[targets[index]];
             let leaf = node.children.is_empty() && ops_at[&targets[index]].len() == 1;
             let callable = matches!(node.segment, Some(Segment::Function { .. }))
@@ -714,14 +714,14 @@ impl Resolver {
             hosted_on_parent[index] = leaf && callable && node.parent.is_some();
         }
         let mut body_names = Namespace::new();
-        for (index, (op, others)) in merged.into_iter().enumerate() {
+        for (index, MergedOperation { lead: op, examples, others }) in merged.into_iter().enumerate() {
             let target = targets[index];
             let host = if hosted_on_parent[index] { self.space.nodes[target].parent.unwrap_or(0) } else { target };
             let params =
                 if hosted_on_parent[index] { std::mem::take(&mut self.space.nodes[target].params) } else { Vec::new() };
-            let body = self.operation_body(&op, target, hosted_on_parent[index], &mut body_names);
-            let response = self.response_shape(&op);
-            let (body, response) = self.agreed_types(&op, &others, body, response);
+            let body = self.operation_body(op, target, hosted_on_parent[index], &mut body_names);
+            let response = self.response_shape(op, &examples);
+            let (body, response) = self.agreed_types(op, &others, body, response);
             if let (Method::Patch, Some(RType::Model(model))) = (op.method, &body) {
                 self.space.models[*model].patch_body = true;
             }
@@ -735,13 +735,13 @@ impl Resolver {
                 body,
                 response,
                 page: op.location.file.clone(),
-                title: op.title,
-                description: op.description,
-                path: op.path.raw,
-                query_options: op.query_options,
-                headers: op.headers,
-                examples: op.examples,
-                location: op.location,
+                title: op.title.clone(),
+                description: op.description.clone(),
+                path: op.path.raw.clone(),
+                query_options: op.query_options.clone(),
+                headers: op.headers.clone(),
+                examples,
+                location: op.location.clone(),
                 area: String::new(),
             });
             self.space.nodes[host].operations.push(id);
@@ -827,7 +827,7 @@ impl Resolver {
     /// first such in page order on a tie. Every page adds its examples, in
     /// page order; the other pages' body and response types are unified with
     /// the leader's (see `unify`).
-    fn merge_operations<'ir>(&mut self, ir: &'ir Ir) -> Vec<(ir::Operation, Vec<&'ir ir::Operation>)> {
+    fn merge_operations<'ir>(&mut self, ir: &'ir Ir) -> Vec<MergedOperation<'ir>> {
         let mut by_key: BTreeMap<(String, Method), Vec<&ir::Operation>> = BTreeMap::new();
         for op in &ir.operations {
             by_key.entry((path_key(&op.path.segments), op.method)).or_default().push(op);
@@ -836,11 +836,13 @@ impl Resolver {
             .into_values()
             .map(|mut ops| {
                 // `min_by_key` keeps the first of equals: page order breaks ties.
-                let lead = (0..ops.len()).min_by_key(|i| std::cmp::Reverse(lead_rank(ops[*i]))).unwrap_or(0);
+                let lead = match ops.len() {
+                    1 => 0,
+                    _ => (0..ops.len()).min_by_key(|i| std::cmp::Reverse(lead_rank(ops[*i]))).unwrap_or(0),
+                };
                 let examples = ops.iter().flat_map(|op| op.examples.iter().cloned()).collect();
-                let mut first = ops.remove(lead).clone();
-                first.examples = examples;
-                (first, ops)
+                let lead = ops.remove(lead);
+                MergedOperation { lead, examples, others: ops }
             })
             .collect()
     }
@@ -912,7 +914,7 @@ impl Resolver {
             } else if std::mem::discriminant(&first.request_body) != std::mem::discriminant(&other.request_body) {
                 agrees = false;
             }
-            let other_response = self.response_shape(other);
+            let other_response = self.response_shape(other, &other.examples);
             match self.unify_shapes(&response, &other_response) {
                 Some(unified) => response = unified,
                 None => agrees = false,
@@ -1031,14 +1033,16 @@ impl Resolver {
         }
     }
 
-    fn response_shape(&mut self, op: &ir::Operation) -> ResponseShape {
+    /// What `op` answers; `examples` are the examples of every page that
+    /// documents it (the merged operation's), or its page's own.
+    fn response_shape(&mut self, op: &ir::Operation, examples: &[Arc<Example>]) -> ResponseShape {
         let ends_in_value = matches!(op.path.segments.last(), Some(Segment::Literal { name }) if name == "$value");
         if ends_in_value {
             return ResponseShape::Bytes;
         }
         // A page that documents several methods has one Response section; the
         // operation's own examples say better what it returns.
-        let statuses: Vec<u16> = op.examples.iter().filter_map(|e| e.response.as_ref()).map(|r| r.status).collect();
+        let statuses: Vec<u16> = examples.iter().filter_map(|e| e.response.as_ref()).map(|r| r.status).collect();
         let status = match statuses.first() {
             Some(first) if statuses.iter().all(|s| s == first) => Some(*first),
             _ => op.response.status,
@@ -1194,6 +1198,14 @@ fn verb(kind: OperationKind) -> &'static str {
 
 /// How segments are compared when building the tree: keys are all alike,
 /// literals ignore case, functions are told apart by their argument names.
+/// One (method, path) as the pages document it: the page that leads, the
+/// examples of every page, and the other pages (checked for agreement).
+struct MergedOperation<'ir> {
+    lead: &'ir ir::Operation,
+    examples: Vec<Arc<Example>>,
+    others: Vec<&'ir ir::Operation>,
+}
+
 /// `(function, argument)` names, lower-cased, that some request line writes
 /// in quotes (`range(address='<address>')`): the argument is a string.
 fn quoted_function_args(ir: &Ir) -> HashSet<(String, String)> {
