@@ -102,3 +102,18 @@ fn the_same_pages_and_options_hand_back_the_last_run() {
     let changed = docgen::generate_cached(&edited(&sources, 1), &options, &cache).expect("the edit generates");
     assert!(!std::sync::Arc::ptr_eq(&first, &changed), "an edited page was not seen");
 }
+
+#[test]
+fn a_page_read_with_replaced_bytes_is_not_taken_for_the_cached_one() {
+    let sources = docs_input();
+    let options = emit_options("docs-input");
+    let cache = docgen::Cache::default();
+    docgen::generate_cached(&sources, &options, &cache).expect("docs-input generates");
+    // The same text, but read from bytes that were not UTF-8.
+    let mut lossy = sources.clone();
+    lossy[0].lossy = true;
+    let cached = docgen::generate_cached(&lossy, &options, &cache).expect("docs-input generates");
+    let fresh = docgen::generate(&lossy, &options).expect("docs-input generates");
+    assert_eq!(cached.diagnostics, fresh.diagnostics);
+    assert!(cached.diagnostics.iter().any(|d| d.code == docgen::diagnostics::Code::InvalidUtf8));
+}

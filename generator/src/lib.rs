@@ -149,7 +149,7 @@ pub fn extract(files: &[SourceFile]) -> (Ir, Vec<Diagnostic>) {
     extract_cached(files, &Cache::default())
 }
 
-/// Like [`extract`], reusing the pages `cache` has seen with the same path and text.
+/// Like [`extract`], reusing the pages `cache` has seen with the same path, text and `lossy` flag.
 pub fn extract_cached(files: &[SourceFile], cache: &Cache) -> (Ir, Vec<Diagnostic>) {
     extract_observed(files, cache, &())
 }
@@ -159,10 +159,11 @@ pub fn extract_observed(files: &[SourceFile], cache: &Cache, progress: &dyn Prog
     extract_keyed(files, &page_keys(files), cache, progress)
 }
 
-/// A page's identity for the caches: a hash of its path and text.
+/// A page's identity for the caches: a hash of its path, its text and
+/// whether that text had bytes replaced (which `source::check` reports).
 fn page_key(file: &SourceFile) -> u64 {
     let mut hasher = content_hasher();
-    (&file.path, &file.text).hash(&mut hasher);
+    (&file.path, &file.text, file.lossy).hash(&mut hasher);
     hasher.finish()
 }
 

@@ -9,7 +9,6 @@ use std::hash::{Hash, Hasher};
 use serde_json::Value;
 
 use super::EmitOptions;
-
 use crate::ir::{Body, Example, ExampleRequest, ExampleResponse};
 use crate::resolve::{ModelId, NodeId, ROperation, RType, TypeSpace};
 use crate::{ContentHasher, content_hasher};
