@@ -72,18 +72,34 @@ fn contents(files: &[docgen::emit::GeneratedFile]) -> Vec<(&str, &str)> {
     files.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect()
 }
 
+/// A cache that has seen docs-input, as a long-lived process after its first run.
+fn warm_cache(options: &docgen::emit::EmitOptions) -> docgen::Cache {
+    let cache = docgen::Cache::default();
+    docgen::generate_cached(&docs_input(), options, &cache).expect("docs-input generates");
+    cache
+}
+
+/// `sources` generated through `cache` and from scratch: the files and the
+/// diagnostics must agree. Returns the cached run.
+fn cached_equals_fresh(
+    sources: &[SourceFile],
+    options: &docgen::emit::EmitOptions,
+    cache: &docgen::Cache,
+) -> std::sync::Arc<docgen::Generated> {
+    let cached = docgen::generate_cached(sources, options, cache).expect("the pages generate");
+    let fresh = docgen::generate(sources, options).expect("the pages generate");
+    assert_eq!(contents(&cached.files), contents(&fresh.files));
+    assert_eq!(cached.diagnostics, fresh.diagnostics);
+    cached
+}
+
 #[test]
 fn a_cached_run_after_an_edit_equals_a_fresh_run() {
     let sources = docs_input();
     let options = emit_options("docs-input");
-    let cache = docgen::Cache::default();
-    docgen::generate_cached(&sources, &options, &cache).expect("docs-input generates");
+    let cache = warm_cache(&options);
     for edit in 1..=2 {
-        let changed = edited(&sources, edit);
-        let cached = docgen::generate_cached(&changed, &options, &cache).expect("the edit generates");
-        let fresh = docgen::generate(&changed, &options).expect("the edit generates");
-        assert_eq!(contents(&cached.files), contents(&fresh.files), "edit {edit}");
-        assert_eq!(cached.diagnostics, fresh.diagnostics, "edit {edit}");
+        cached_equals_fresh(&edited(&sources, edit), &options, &cache);
     }
 }
 
@@ -105,15 +121,11 @@ fn the_same_pages_and_options_hand_back_the_last_run() {
 
 #[test]
 fn a_page_read_with_replaced_bytes_is_not_taken_for_the_cached_one() {
-    let sources = docs_input();
     let options = emit_options("docs-input");
-    let cache = docgen::Cache::default();
-    docgen::generate_cached(&sources, &options, &cache).expect("docs-input generates");
+    let cache = warm_cache(&options);
     // The same text, but read from bytes that were not UTF-8.
-    let mut lossy = sources.clone();
+    let mut lossy = docs_input();
     lossy[0].lossy = true;
-    let cached = docgen::generate_cached(&lossy, &options, &cache).expect("docs-input generates");
-    let fresh = docgen::generate(&lossy, &options).expect("docs-input generates");
-    assert_eq!(cached.diagnostics, fresh.diagnostics);
+    let cached = cached_equals_fresh(&lossy, &options, &cache);
     assert!(cached.diagnostics.iter().any(|d| d.code == docgen::diagnostics::Code::InvalidUtf8));
 }

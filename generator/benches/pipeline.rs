@@ -153,6 +153,8 @@ fn generate_and_write(sources: &[SourceFile], version: &str, out: &Path, cache: 
 /// `out` with `cache`; `edit` (version index, edit number) changes one page
 /// first. The other versions go through `generate_cached`, which hands back
 /// their last run when their pages did not change, timed as its own phase.
+/// "resolve" here includes checking the examples, which the pipeline
+/// (`generate_cached`) runs on one core while emit runs on the other.
 fn phase_times(docs: &Path, out: &Path, cache: &Cache, edit: Option<(usize, usize)>) -> [f64; 6] {
     let mut phases = [0.0; 6];
     for (index, version) in VERSIONS.iter().enumerate() {

@@ -1196,8 +1196,6 @@ fn verb(kind: OperationKind) -> &'static str {
     }
 }
 
-/// How segments are compared when building the tree: keys are all alike,
-/// literals ignore case, functions are told apart by their argument names.
 /// One (method, path) as the pages document it: the page that leads, the
 /// examples of every page, and the other pages (checked for agreement).
 struct MergedOperation<'ir> {
@@ -1237,6 +1235,8 @@ fn quote_string_args(segments: &mut [Segment], quoted: &HashSet<(String, String)
     }
 }
 
+/// How segments are compared when building the tree: keys are all alike,
+/// literals ignore case, functions are told apart by their argument names.
 fn segment_key(segment: &Segment) -> String {
     match segment {
         Segment::Literal { name } => name.to_ascii_lowercase(),
