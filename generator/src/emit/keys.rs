@@ -104,7 +104,7 @@ pub fn example_tests(
     names: &super::tests::TestNames,
 ) -> u64 {
     let mut hasher = content_hasher();
-    ("tests", options.features, &options.base_url, names, example_digest).hash(&mut hasher);
+    ("tests", options.features, names, example_digest).hash(&mut hasher);
     for op in [op, called] {
         op.hash(&mut hasher);
         let mut node = Some(op.target);

@@ -9,6 +9,7 @@
 //! in `contract-tests.json` next to the crate's `Cargo.toml`, so none is
 //! dropped silently.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use proc_macro2::TokenStream;
@@ -16,14 +17,17 @@ use quote::quote;
 use rayon::prelude::*;
 
 use super::types::{ident, response_type, rust_type};
-use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, round_trips, with_header};
+use super::{
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, format_tokens, keys, round_trips, with_header,
+};
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
-use crate::resolve::names::{Namespace, value_name};
+use crate::resolve::names::{Namespace, module_name, value_name};
 use crate::resolve::{NodeId, ROperation, RType, ResponseShape, TypeSpace};
 
-/// `src/example_tests.rs`, compiled only for `cargo test`, and the contract
-/// manifest; also the round-trip tests it wrote, for `round_trips`.
+/// `src/example_tests.rs` and its modules, compiled only for `cargo test`,
+/// and the contract manifest; also the round-trip tests it wrote, for
+/// `round_trips`.
 pub fn emit(
     space: &TypeSpace,
     options: &EmitOptions,
@@ -60,25 +64,72 @@ pub fn emit(
             keys::example_tests(space, options, op, called, cache.example_digest(example), names)
         })
         .collect();
-    let path = "src/example_tests.rs".to_string();
-    let parts = format_parts(cache, &path, &keys, |index| {
+    // Gated by the file its area's tests go to, not item by item.
+    let parts = format_parts(cache, "src/example_tests.rs", &keys, |index| {
         let (op, example, names) = &specs[index];
         let tests = example_tests(space, op, example, names, options, &plans[index]);
-        let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
-        quote! { #( #gate #tests )* }
+        quote! { #( #tests )* }
     })?;
-    let mut pages: Vec<&str> =
-        specs.iter().zip(&parts).filter(|(_, text)| !text.is_empty()).map(|((op, _, _), _)| op.page.as_str()).collect();
-    pages.sort();
-    pages.dedup();
+    let mut files = area_files(options, &specs, &parts)?;
     let entries = specs.iter().flat_map(|(op, example, names)| round_trip_entries(space, op, example, names)).collect();
     let rows = manifest_rows(space, &specs, &plans);
     let manifest = cache.remember_text(keys::manifest(MANIFEST, options, &rows), || manifest(&rows, options));
-    let files = vec![
-        GeneratedFile { contents: with_header(&pages, &parts.concat()), path },
-        GeneratedFile { path: MANIFEST.to_string(), contents: manifest.to_string() },
-    ];
+    files.push(GeneratedFile { path: MANIFEST.to_string(), contents: manifest.to_string() });
     Ok((files, entries))
+}
+
+/// `src/example_tests.rs` and a module under it per area with example tests
+/// (`parts`, in example order), each behind its area's feature: one gate per
+/// area instead of one per item (there are tens of thousands), and the
+/// tests call the testing helpers through a short import.
+fn area_files(
+    options: &EmitOptions,
+    specs: &[(&ROperation, &Arc<Example>, &TestNames)],
+    parts: &[Arc<str>],
+) -> Result<Vec<GeneratedFile>, EmitError> {
+    let mut areas: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    for ((op, _, _), text) in specs.iter().zip(parts).filter(|(_, text)| !text.is_empty()) {
+        let (pages, texts) = areas.entry(op.area.as_str()).or_default();
+        pages.push(op.page.as_str());
+        texts.push(text);
+    }
+    let imports = format_tokens("src/example_tests.rs", quote! { use graph_runtime::testing; })?;
+    let mut modules = Namespace::new();
+    let mut declarations = Vec::new();
+    let mut files = Vec::new();
+    for (area, (mut pages, texts)) in areas {
+        let module = modules.claim(&module_name(area)).0;
+        let gate = cfg(options, &std::iter::once(area.to_string()).collect());
+        let name = ident(&module);
+        declarations.push(quote! { #gate mod #name; });
+        pages.sort();
+        pages.dedup();
+        let body = format!("{imports}{}", texts.concat());
+        files.push(GeneratedFile {
+            contents: with_header(&pages, &body),
+            path: format!("src/example_tests/{module}.rs"),
+        });
+    }
+    let base_url = &options.base_url;
+    let client = (!declarations.is_empty()).then(|| {
+        quote! {
+            /// The client the request tests build with. Nothing is sent, so the
+            /// token is a placeholder. Unused if no enabled area has a request test.
+            #[allow(dead_code)]
+            fn client() -> crate::GraphClient {
+                crate::GraphClient::new(graph_runtime::Client::with_token(#base_url, "test-token"))
+            }
+        }
+    });
+    let parent = quote! {
+        //! Tests made from the documented examples, a module per area.
+        #(#declarations)*
+        #client
+    };
+    let path = "src/example_tests.rs";
+    let docs = [options.docs_label.as_str()];
+    files.push(GeneratedFile { contents: with_header(&docs, &format_tokens(path, parent)?), path: path.to_string() });
+    Ok(files)
 }
 
 /// The round-trip tests `example_tests` writes for one example (under the
@@ -182,7 +233,7 @@ fn example_tests(
         tests.push(quote! {
             #[test]
             fn #name() {
-                graph_runtime::testing::assert_round_trip::<#ty>(#request_const);
+                testing::assert_round_trip::<#ty>(#request_const);
             }
         });
     }
@@ -194,12 +245,12 @@ fn example_tests(
         tests.push(quote! {
             #[test]
             fn #name() {
-                graph_runtime::testing::assert_round_trip::<#ty>(#response_const);
+                testing::assert_round_trip::<#ty>(#response_const);
             }
         });
     }
     let request_body = request_json.as_ref().map(|_| quote! { #request_const });
-    if let Some(test) = request_test(space, op, example, &names.builds_request, options, request_body.as_ref()) {
+    if let Some(test) = request_test(space, op, example, &names.builds_request, request_body.as_ref()) {
         uses_request |= request_body.is_some() && op.body.is_some();
         tests.push(test);
     }
@@ -452,10 +503,7 @@ fn contract_test(
         (Some(ty), true) => {
             let ty = owned_body_type(space, ty);
             args.push(quote! { &body });
-            (
-                quote! { let body: #ty = graph_runtime::testing::decode(#request_const); },
-                quote! { .request_json(#request_const) },
-            )
+            (quote! { let body: #ty = testing::decode(#request_const); }, quote! { .request_json(#request_const) })
         }
         _ => (quote! {}, quote! {}),
     };
@@ -480,7 +528,7 @@ fn contract_test(
         #[tokio::test]
         async fn #name() {
             #body_setup
-            let server = graph_runtime::testing::Exchange::new(#method, #path) #expect_body #respond .serve().await;
+            let server = testing::Exchange::new(#method, #path) #expect_body #respond .serve().await;
             let client = crate::GraphClient::new(#client);
             let answer = client #(#accessors)* .#method_name(#(#args),*).send().await;
             server.#check(answer).await;
@@ -591,7 +639,6 @@ fn request_test(
     op: &ROperation,
     example: &Example,
     test_name: &str,
-    options: &EmitOptions,
     request_json: Option<&TokenStream>,
 ) -> Option<TokenStream> {
     let request = example.request.as_ref()?;
@@ -603,11 +650,7 @@ fn request_test(
         (None, _) => (quote! {}, None, quote! { None }),
         (Some(ty), Some(json)) => {
             let ty = owned_body_type(space, ty);
-            (
-                quote! { let body: #ty = graph_runtime::testing::decode(#json); },
-                Some(quote! { &body }),
-                quote! { Some(#json) },
-            )
+            (quote! { let body: #ty = testing::decode(#json); }, Some(quote! { &body }), quote! { Some(#json) })
         }
         (Some(_), None) => return None,
     };
@@ -616,15 +659,14 @@ fn request_test(
     args.extend(body_arg);
     let accessors = chain.accessor_calls();
     let method = op.method.as_str();
-    let base_url = &options.base_url;
     let name = ident(test_name);
     Some(quote! {
         #[test]
         fn #name() {
-            let client = crate::GraphClient::new(graph_runtime::Client::with_token(#base_url, "test-token"));
+            let client = super::client();
             #body_setup
             let request = client #(#accessors)* .#method_name(#(#args),*);
-            graph_runtime::testing::assert_request(&request, #method, #path, #expected_body);
+            testing::assert_request(&request, #method, #path, #expected_body);
         }
     })
 }
