@@ -5,20 +5,13 @@
 ///
 /// `microsoft.graph.allDevicesAssignmentTarget`, documented on `resources/alldevicesassignmenttarget.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct AllDevicesAssignmentTarget {
     /// ID of the assignment filter that narrows the target, if any. Inherited from deviceAndAppManagementAssignmentTarget
-    #[serde(
-        rename = "deviceAndAppManagementAssignmentFilterId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_app_management_assignment_filter_id: Option<String>,
     /// Whether the filter keeps or drops the devices it matches. Inherited from deviceAndAppManagementAssignmentTarget
-    #[serde(
-        rename = "deviceAndAppManagementAssignmentFilterType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_app_management_assignment_filter_type: Option<
         crate::models::DeviceAndAppManagementAssignmentFilterType,
     >,

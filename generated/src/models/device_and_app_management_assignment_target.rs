@@ -5,20 +5,13 @@
 ///
 /// `microsoft.graph.deviceAndAppManagementAssignmentTarget`, documented on `resources/deviceandappmanagementassignmenttarget.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct DeviceAndAppManagementAssignmentTarget {
     /// ID of the assignment filter applied on top of the group, if any.
-    #[serde(
-        rename = "deviceAndAppManagementAssignmentFilterId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_app_management_assignment_filter_id: Option<String>,
     /// Whether the filter keeps or drops the devices it matches.
-    #[serde(
-        rename = "deviceAndAppManagementAssignmentFilterType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_app_management_assignment_filter_type: Option<
         crate::models::DeviceAndAppManagementAssignmentFilterType,
     >,

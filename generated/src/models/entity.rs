@@ -5,9 +5,10 @@
 ///
 /// `microsoft.graph.entity`, documented on `resources/entity.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Entity {
     /// The key that identifies the object within its collection. Read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Properties the documentation does not list, kept so that nothing is lost.
     #[serde(flatten)]

@@ -5,25 +5,18 @@
 ///
 /// `microsoft.graph.groupAssignmentTarget`, documented on `resources/groupassignmenttarget.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct GroupAssignmentTarget {
     /// ID of the assignment filter that narrows the target, if any. Inherited from deviceAndAppManagementAssignmentTarget
-    #[serde(
-        rename = "deviceAndAppManagementAssignmentFilterId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_app_management_assignment_filter_id: Option<String>,
     /// Whether the filter keeps or drops the devices it matches. Inherited from deviceAndAppManagementAssignmentTarget
-    #[serde(
-        rename = "deviceAndAppManagementAssignmentFilterType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_app_management_assignment_filter_type: Option<
         crate::models::DeviceAndAppManagementAssignmentFilterType,
     >,
     /// Object ID of the Azure AD group whose members the assignment reaches.
-    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Properties the documentation does not list, kept so that nothing is lost.
     #[serde(flatten)]

@@ -5,68 +5,45 @@
 ///
 /// `microsoft.graph.iosLobAppProvisioningConfiguration`, documented on `resources/ioslobappprovisioningconfiguration.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct IosLobAppProvisioningConfiguration {
     /// The key that identifies the configuration. Inherited from entity
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The moment after which the provisioning profile is no longer valid on devices.
-    #[serde(
-        rename = "expirationDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date_time: Option<graph_runtime::DateTimeOffset>,
     /// Name of the uploaded profile file, such as `contoso.mobileprovision`.
-    #[serde(
-        rename = "payloadFileName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload_file_name: Option<String>,
     /// The profile file itself, encoded as base64.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payload: Option<graph_runtime::Base64>,
     /// Scope tags that decide which administrators can see the configuration.
-    #[serde(
-        rename = "roleScopeTagIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role_scope_tag_ids: Option<Vec<String>>,
     /// Free-text notes an administrator keeps with the configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When the configuration was first saved. Read-only.
-    #[serde(
-        rename = "createdDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date_time: Option<graph_runtime::DateTimeOffset>,
     /// When the configuration was last changed. Read-only.
-    #[serde(
-        rename = "lastModifiedDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_modified_date_time: Option<graph_runtime::DateTimeOffset>,
     /// The name administrators see in the console.
-    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// A counter that goes up each time the configuration is saved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
     /// The Azure AD groups the configuration is deployed to.
-    #[serde(
-        rename = "groupAssignments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_assignments: Option<
         Vec<crate::models::MobileAppProvisioningConfigGroupAssignment>,
     >,
     /// The assignment targets, with optional filters, of the configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignments: Option<
         Vec<crate::models::IosLobAppProvisioningConfigurationAssignment>,
     >,

@@ -5,12 +5,13 @@
 ///
 /// `microsoft.graph.iosLobAppProvisioningConfigurationAssignment`, documented on `resources/ioslobappprovisioningconfigurationassignment.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct IosLobAppProvisioningConfigurationAssignment {
     /// The key that identifies the assignment. Inherited from entity
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Whom the configuration is deployed to: a group or all devices (a derived type of the target), with an optional filter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<crate::models::AnyDeviceAndAppManagementAssignmentTarget>,
     /// Properties the documentation does not list, kept so that nothing is lost.
     #[serde(flatten)]

@@ -5,16 +5,13 @@
 ///
 /// `microsoft.graph.mobileAppProvisioningConfigGroupAssignment`, documented on `resources/mobileappprovisioningconfiggroupassignment.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct MobileAppProvisioningConfigGroupAssignment {
     /// The key that identifies the assignment. Inherited from entity
-    #[serde(default, skip_serializing_if = "graph_runtime::Nullable::is_absent")]
+    #[serde(skip_serializing_if = "graph_runtime::Nullable::is_absent")]
     pub id: graph_runtime::Nullable<String>,
     /// Object ID of the Azure AD group that receives the provisioning configuration.
-    #[serde(
-        rename = "targetGroupId",
-        default,
-        skip_serializing_if = "graph_runtime::Nullable::is_absent"
-    )]
+    #[serde(skip_serializing_if = "graph_runtime::Nullable::is_absent")]
     pub target_group_id: graph_runtime::Nullable<String>,
     /// Properties the documentation does not list, kept so that nothing is lost.
     #[serde(flatten)]

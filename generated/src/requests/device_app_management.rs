@@ -267,20 +267,16 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsI
 ///
 /// Documented on `api/ioslobappprovisioningconfiguration-assign.md`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody {
     /// The groups the configuration should be deployed to.
-    #[serde(
-        rename = "appProvisioningConfigurationGroupAssignments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_provisioning_configuration_group_assignments: Option<
         Vec<crate::models::MobileAppProvisioningConfigGroupAssignment>,
     >,
     /// The assignment targets, with optional filters, the configuration should have.
     #[serde(
         rename = "iOSLobAppProvisioningConfigAssignments",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub i_os_lob_app_provisioning_config_assignments: Option<

@@ -30,20 +30,25 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
         let (ty, skip) = field_type(space, &field.ty, model.patch_body);
         let doc = doc_lines(&field.description);
         let plain_name = field.rust_name.trim_start_matches("r#");
-        let rename = (plain_name != field.json_name).then(|| {
+        let rename = (serde_camel_case(plain_name).as_deref() != Some(field.json_name.as_str())).then(|| {
             let json_name = &field.json_name;
             quote! { rename = #json_name, }
         });
         quote! {
             #doc
-            #[serde(#rename default, skip_serializing_if = #skip)]
+            #[serde(#rename skip_serializing_if = #skip)]
             pub #field_name: #ty,
         }
     });
     let extra = ident(&model.extra_field);
+    // Container-wide: a missing property takes its default (every field is
+    // optional), and a field is named by serde's camelCase rule unless it
+    // says otherwise. Most Graph names follow that rule, so most fields
+    // carry only their skip rule.
     quote! {
         #doc
         #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "camelCase", default)]
         pub struct #name {
             #(#fields)*
             /// Properties the documentation does not list, kept so that nothing is lost.
@@ -51,6 +56,30 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
             pub #extra: serde_json::Map<String, serde_json::Value>,
         }
     }
+}
+
+/// The JSON name `#[serde(rename_all = "camelCase")]` gives a field, by
+/// serde_derive's rule: each `_` is dropped and the letter after it
+/// upper-cased, then the first letter is lower-cased. `None` where the rule
+/// has nothing to work on (serde would fail to compile), so the field gets an
+/// explicit rename instead.
+fn serde_camel_case(field: &str) -> Option<String> {
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    // serde lower-cases the first byte: a name starting with anything else
+    // than an ASCII letter or digit is left to an explicit rename.
+    let first = pascal.chars().next().filter(char::is_ascii_alphanumeric)?;
+    Some(format!("{}{}", first.to_ascii_lowercase(), &pascal[1..]))
 }
 
 /// An enum with a variant per documented member and one that keeps any
@@ -190,5 +219,52 @@ pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> TokenSt
                 decoded.map_err(serde::de::Error::custom)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serde_camel_case;
+
+    /// The rule must be serde's own: a field it names differently would be
+    /// read and written under the wrong key. Compared with what serde does.
+    #[test]
+    fn camel_case_names_match_what_serde_writes() {
+        #[derive(Default, serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Fields {
+            about_me: u8,
+            ipv4_address: u8,
+            i_pv4_address: u8,
+            e_tag: u8,
+            x509_certificate: u8,
+            _leading: u8,
+            trailing_: u8,
+            r#type: u8,
+            id: u8,
+        }
+        let written = serde_json::to_value(Fields::default()).unwrap();
+        let mut serde_names: Vec<&str> = written.as_object().unwrap().keys().map(String::as_str).collect();
+        serde_names.sort();
+        let ours = [
+            "about_me",
+            "ipv4_address",
+            "i_pv4_address",
+            "e_tag",
+            "x509_certificate",
+            "_leading",
+            "trailing_",
+            "type",
+            "id",
+        ];
+        let mut our_names: Vec<String> = ours.iter().map(|f| serde_camel_case(f).unwrap()).collect();
+        our_names.sort();
+        assert_eq!(our_names, serde_names);
+    }
+
+    #[test]
+    fn names_serde_cannot_convert_get_an_explicit_rename() {
+        assert_eq!(serde_camel_case(""), None);
+        assert_eq!(serde_camel_case("_"), None);
     }
 }
