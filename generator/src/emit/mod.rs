@@ -292,13 +292,49 @@ pub fn cfg(options: &EmitOptions, areas: &BTreeSet<String>) -> TokenStream {
 
 /// A doc attribute per line of text (rustdoc joins them).
 pub fn doc_lines(text: &str) -> TokenStream {
-    let lines: Vec<String> = text.lines().map(|l| format!(" {}", l.trim_end())).collect();
+    let lines = text.lines().map(|line| str_literal(&format!(" {}", line.trim_end())));
     quote::quote! { #( #[doc = #lines] )* }
+}
+
+/// `text` as a string literal: raw (`r#"…"#`, with as many `#` as it needs)
+/// where Rust allows (not with a carriage return), else escaped. Raw text is
+/// read as it is: an escaped literal costs an escape pass here, an unescape
+/// pass when syn reads it and another when prettyplease prints a doc
+/// attribute as a `///` comment (the same comment either way), and doc text
+/// and example JSON are most of the bytes emitted.
+pub fn str_literal(text: &str) -> proc_macro2::Literal {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let fence = "#".repeat(hashes);
+    format!("r{fence}\"{text}\"{fence}").parse().unwrap_or_else(|_| proc_macro2::Literal::string(text))
 }
 
 #[cfg(test)]
 mod format_tests {
+    use quote::ToTokens;
+
     use super::*;
+
+    #[test]
+    fn string_literals_hold_their_text_raw_or_escaped() {
+        let texts = ["plain", "a \"quote\"", "\"#hash\" and \"##two\"", "back\\slash", "carriage\rreturn", ""];
+        for text in texts {
+            let literal: syn::LitStr = syn::parse2(str_literal(text).into_token_stream()).unwrap();
+            assert_eq!(literal.value(), text);
+        }
+        assert!(str_literal("a \"#b").to_string().starts_with("r##\""));
+        // Rust has no raw string with a carriage return.
+        assert!(str_literal("a\rb").to_string().starts_with('"'));
+    }
+
+    #[test]
+    fn doc_lines_print_as_line_comments() {
+        let doc = doc_lines("First line.\n\nA \"quoted\" line.\r\nLast.");
+        let printed = format_tokens("a.rs", quote::quote! { #doc pub struct S; }).unwrap();
+        assert_eq!(printed, "/// First line.\n///\n/// A \"quoted\" line.\n/// Last.\npub struct S;\n");
+    }
 
     #[test]
     fn formatting_items_one_by_one_equals_formatting_the_file() {

@@ -78,7 +78,7 @@ pub fn emit(
         let ty = rust_type(space, &RType::Model(id));
         let constant = ident(&format!("{}_JSON", module.to_ascii_uppercase()));
         let name = ident(&test_name(module));
-        let json = super::tests::raw_string(json);
+        let json = super::str_literal(json);
         quote! {
             #gate
             const #constant: &str = #json;

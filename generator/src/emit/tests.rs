@@ -18,7 +18,8 @@ use rayon::prelude::*;
 
 use super::types::{ident, response_type, rust_type};
 use super::{
-    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, format_tokens, keys, round_trips, with_header,
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, format_tokens, keys, round_trips, str_literal,
+    with_header,
 };
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
@@ -511,7 +512,7 @@ fn contract_test(
         Answer::Empty => quote! { .respond_empty(#status) },
         Answer::Json => quote! { .respond_json(#status, #response_const) },
         Answer::Text(text) => {
-            let text = raw_string(text).unwrap_or_else(|| quote! { "" });
+            let text = str_literal(text);
             quote! { .respond_text(#status, #text) }
         }
     };
@@ -615,21 +616,11 @@ fn manifest(rows: &[ManifestRow], options: &EmitOptions) -> String {
 }
 
 /// The body as pretty JSON in a raw string literal, or `None` if it is not JSON.
-fn json_text(body: &Body) -> Option<TokenStream> {
+fn json_text(body: &Body) -> Option<proc_macro2::Literal> {
     let Body::Json { value, .. } = body else {
         return None;
     };
-    let text = serde_json::to_string_pretty(value).ok()?;
-    raw_string(&text)
-}
-
-pub(super) fn raw_string(text: &str) -> Option<TokenStream> {
-    let mut hashes = 1;
-    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
-        hashes += 1;
-    }
-    let fence = "#".repeat(hashes);
-    format!("r{fence}\"{text}\"{fence}").parse().ok()
+    serde_json::to_string_pretty(value).ok().map(|text| str_literal(&text))
 }
 
 /// Rebuilds the example request with the builders, when its URL follows the
