@@ -210,7 +210,7 @@ pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result
             .iter()
             .map(|id| &space.operations[*id])
             .filter(|op| op.page == page)
-            .map(|op| requests::operation(space, options, host, op))
+            .map(|op| requests::operation(space, options, host, op, None))
             .collect();
         if !methods.is_empty() {
             let name = quote::format_ident!("{}", node.rust_name);

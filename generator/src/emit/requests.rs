@@ -100,7 +100,7 @@ fn pages_of(space: &TypeSpace, nodes: &[NodeId]) -> Vec<String> {
 
 fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
     let base_url = &options.base_url;
-    let methods = methods(space, options, 0);
+    let methods = methods(space, options, 0, None);
     quote! {
         /// The entry point of the generated API: every request starts here and
         /// follows the URL path, one method per segment.
@@ -138,7 +138,7 @@ fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> TokenStre
     let node = &space.nodes[id];
     let name = format_ident!("{}", node.rust_name);
     let doc = doc_lines(&format!("Requests to `{}`.", node.path));
-    let methods = methods(space, options, id);
+    let methods = methods(space, options, id, Some(&node.areas));
     let gate = cfg(options, &node.areas);
     quote! {
         #doc
@@ -166,14 +166,28 @@ fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> TokenStre
 }
 
 /// Operations first, then accessors of child builders, in a fixed order.
-fn methods(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> Vec<TokenStream> {
+/// `impl_areas` are the areas the `impl` block is gated on, if it is.
+fn methods(
+    space: &TypeSpace,
+    options: &EmitOptions,
+    id: NodeId,
+    impl_areas: Option<&BTreeSet<String>>,
+) -> Vec<TokenStream> {
     let node = &space.nodes[id];
     let mut methods: Vec<TokenStream> =
-        node.operations.iter().map(|op| operation(space, options, id, &space.operations[*op])).collect();
+        node.operations.iter().map(|op| operation(space, options, id, &space.operations[*op], impl_areas)).collect();
     let mut children: Vec<NodeId> = node.children.iter().copied().filter(|c| is_builder(&space.nodes[*c])).collect();
     children.sort_by(|a, b| space.nodes[*a].accessor.cmp(&space.nodes[*b].accessor));
-    methods.extend(children.into_iter().map(|child| accessor(space, options, child)));
+    methods.extend(children.into_iter().map(|child| accessor(space, options, child, impl_areas)));
     methods
+}
+
+/// The gate of a method needed in `areas`, inside an `impl` gated on
+/// `impl_areas`: none when the two are the same (most methods of most
+/// builders, thousands of attributes in all), since the block's gate already
+/// says it.
+fn method_gate(options: &EmitOptions, areas: &BTreeSet<String>, impl_areas: Option<&BTreeSet<String>>) -> TokenStream {
+    if impl_areas == Some(areas) { TokenStream::new() } else { cfg(options, areas) }
 }
 
 fn builder_path(space: &TypeSpace, id: NodeId) -> TokenStream {
@@ -183,8 +197,13 @@ fn builder_path(space: &TypeSpace, id: NodeId) -> TokenStream {
     quote! { crate::requests::#module::#name }
 }
 
-fn accessor(space: &TypeSpace, options: &EmitOptions, child: NodeId) -> TokenStream {
-    let gate = cfg(options, &space.nodes[child].areas);
+fn accessor(
+    space: &TypeSpace,
+    options: &EmitOptions,
+    child: NodeId,
+    impl_areas: Option<&BTreeSet<String>>,
+) -> TokenStream {
+    let gate = method_gate(options, &space.nodes[child].areas, impl_areas);
     let node = &space.nodes[child];
     let method = ident(&node.accessor);
     let builder = builder_path(space, child);
@@ -236,8 +255,16 @@ fn segment_path(segment: Option<&Segment>, params: &[Param]) -> TokenStream {
     }
 }
 
-pub(super) fn operation(space: &TypeSpace, options: &EmitOptions, host: NodeId, op: &ROperation) -> TokenStream {
-    let gate = cfg(options, &std::iter::once(op.area.clone()).collect());
+/// One operation as a method of the builder `host`, whose `impl` block is
+/// gated on `impl_areas` (if it is).
+pub(super) fn operation(
+    space: &TypeSpace,
+    options: &EmitOptions,
+    host: NodeId,
+    op: &ROperation,
+    impl_areas: Option<&BTreeSet<String>>,
+) -> TokenStream {
+    let gate = method_gate(options, &std::iter::once(op.area.clone()).collect(), impl_areas);
     let method_name = ident(&op.rust_name);
     let path = if op.target == host {
         quote! { self.path.clone() }
@@ -281,4 +308,37 @@ fn operation_doc(op: &ROperation) -> String {
         doc.push_str(&format!("\n\nRequest headers the page documents: {}.", op.headers.join(", ")));
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(features: bool) -> EmitOptions {
+        EmitOptions {
+            crate_name: "graph-sdk".into(),
+            base_url: "https://graph.microsoft.com/v1.0".into(),
+            runtime_path: "../runtime".into(),
+            standalone: false,
+            docs_label: "docs".into(),
+            features,
+        }
+    }
+
+    fn areas(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn a_method_is_gated_only_where_its_impl_block_is_not_gated_the_same() {
+        let users = areas(&["users"]);
+        let both = areas(&["groups", "users"]);
+        let on = options(true);
+        assert!(method_gate(&on, &users, Some(&users)).is_empty());
+        assert_eq!(method_gate(&on, &users, Some(&both)).to_string(), cfg(&on, &users).to_string());
+        // The client's impl block has no gate.
+        assert_eq!(method_gate(&on, &users, None).to_string(), cfg(&on, &users).to_string());
+        assert!(!cfg(&on, &users).is_empty());
+        assert!(method_gate(&options(false), &users, Some(&both)).is_empty());
+    }
 }
