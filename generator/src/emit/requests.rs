@@ -9,7 +9,8 @@ use quote::{format_ident, quote};
 use super::models::model_struct;
 use super::types::{body_param_type, ident, response_type};
 use super::{
-    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_cached, format_keyed, keys, with_header,
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_cached, format_parts, keys, with_header,
+    with_header_parts,
 };
 use crate::ir::Segment;
 use crate::resolve::{Home, ModelId, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
@@ -29,7 +30,7 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         let path = format!("src/requests/{module}.rs");
         let mut item_keys: Vec<u64> = contents.nodes.iter().map(|id| keys::node(space, options, *id)).collect();
         item_keys.extend(contents.bodies.iter().map(|id| keys::model(space, options, *id)));
-        let body = format_keyed(cache, &path, &item_keys, |index| match contents.nodes.get(index) {
+        let parts = format_parts(cache, &path, &item_keys, |index| match contents.nodes.get(index) {
             Some(node) => node_items(space, options, *node),
             None => {
                 let id = contents.bodies[index - contents.nodes.len()];
@@ -42,7 +43,7 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         pages.extend(contents.bodies.iter().map(|id| space.models[*id].page.clone()));
         pages.sort();
         pages.dedup();
-        files.push(GeneratedFile { contents: with_header(&refs(&pages), &body), path });
+        files.push(GeneratedFile { contents: with_header_parts(&refs(&pages), &parts), path });
     }
     Ok(files)
 }

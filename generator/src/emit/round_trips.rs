@@ -10,7 +10,7 @@ use quote::quote;
 use serde_json::{Value, json};
 
 use super::types::{ident, rust_type};
-use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header};
+use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header_parts};
 use crate::resolve::{Home, RType, Representation, RepresentationBody, TypeSpace};
 
 /// What a round-trip test decodes.
@@ -108,7 +108,7 @@ pub fn emit(
         .collect();
     entries.extend(example_entries);
     Ok(vec![
-        GeneratedFile { contents: with_header(&pages, &parts.concat()), path },
+        GeneratedFile { contents: with_header_parts(&pages, &parts), path },
         GeneratedFile {
             path: MANIFEST.to_string(),
             contents: cache

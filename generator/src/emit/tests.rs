@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use super::types::{ident, response_type, rust_type};
 use super::{
     EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, format_tokens, keys, round_trips, str_literal,
-    with_header,
+    with_header, with_header_parts,
 };
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
@@ -105,9 +105,9 @@ fn area_files(
         declarations.push(quote! { #gate mod #name; });
         pages.sort();
         pages.dedup();
-        let body = format!("{imports}{}", texts.concat());
+        let body: Vec<&str> = std::iter::once(imports.as_str()).chain(texts).collect();
         files.push(GeneratedFile {
-            contents: with_header(&pages, &body),
+            contents: with_header_parts(&pages, &body),
             path: format!("src/example_tests/{module}.rs"),
         });
     }
