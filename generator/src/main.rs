@@ -352,8 +352,8 @@ fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severi
 }
 
 /// Warnings in full, then one line per diagnostic code with its count.
-/// Buffered: stderr is unbuffered, and a write per line (thousands of
-/// warnings on the whole docs) took a tenth of a second.
+/// Buffered: stderr is not, and each diagnostic wrote in pieces (56,535
+/// write calls for the warnings of beta).
 fn print_summary(diagnostics: &[Diagnostic]) {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for diagnostic in diagnostics {

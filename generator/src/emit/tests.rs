@@ -615,7 +615,7 @@ fn manifest(rows: &[ManifestRow], options: &EmitOptions) -> String {
     text
 }
 
-/// The body as pretty JSON in a raw string literal, or `None` if it is not JSON.
+/// The body as pretty JSON in a string literal, or `None` if it is not JSON.
 fn json_text(body: &Body) -> Option<proc_macro2::Literal> {
     let Body::Json { value, .. } = body else {
         return None;
