@@ -290,6 +290,11 @@ pub fn with_header_parts<S: AsRef<str>>(pages: &[&str], parts: &[S]) -> String {
     text
 }
 
+/// The area set of an item needed in one area (an operation's, a test file's).
+pub fn one_area(area: &str) -> BTreeSet<String> {
+    BTreeSet::from([area.to_string()])
+}
+
 /// `#[cfg(feature = …)]` for an item needed by these areas, when features are on.
 pub fn cfg(options: &EmitOptions, areas: &BTreeSet<String>) -> TokenStream {
     if !options.features || areas.is_empty() {

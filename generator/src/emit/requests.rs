@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 use super::models::model_struct;
 use super::types::{body_param_type, ident, response_type};
 use super::{
-    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_cached, format_parts, keys, with_header,
-    with_header_parts,
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_cached, format_parts, keys, one_area,
+    with_header, with_header_parts,
 };
 use crate::ir::Segment;
 use crate::resolve::{Home, ModelId, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
@@ -265,7 +265,7 @@ pub(super) fn operation(
     op: &ROperation,
     impl_areas: Option<&BTreeSet<String>>,
 ) -> TokenStream {
-    let gate = method_gate(options, &std::iter::once(op.area.clone()).collect(), impl_areas);
+    let gate = method_gate(options, &one_area(&op.area), impl_areas);
     let method_name = ident(&op.rust_name);
     let path = if op.target == host {
         quote! { self.path.clone() }

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 
 use super::types::{ident, response_type, rust_type};
 use super::{
-    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, format_tokens, keys, round_trips, str_literal,
-    with_header, with_header_parts,
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, format_tokens, keys, one_area, round_trips,
+    str_literal, with_header, with_header_parts,
 };
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
@@ -100,7 +100,7 @@ fn area_files(
     let mut files = Vec::new();
     for (area, (mut pages, texts)) in areas {
         let module = modules.claim(&module_name(area)).0;
-        let gate = cfg(options, &std::iter::once(area.to_string()).collect());
+        let gate = cfg(options, &one_area(area));
         let name = ident(&module);
         declarations.push(quote! { #gate mod #name; });
         pages.sort();
@@ -263,11 +263,7 @@ fn example_tests(
         // Its items are gated on the example's area; a test of another
         // area's operation needs that area too.
         let called_area = &space.operations[plan.op].area;
-        let gate = if called_area == &op.area {
-            TokenStream::new()
-        } else {
-            cfg(options, &std::iter::once(called_area.clone()).collect())
-        };
+        let gate = if called_area == &op.area { TokenStream::new() } else { cfg(options, &one_area(called_area)) };
         let test = contract_test(space, plan, names, &request_const, &response_const);
         tests.push(quote! { #gate #test });
     }
