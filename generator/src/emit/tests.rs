@@ -23,7 +23,7 @@ use super::{
 };
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
-use crate::resolve::names::{Namespace, module_name, value_name};
+use crate::resolve::names::{Namespace, module_name, value_names_with_suffixes};
 use crate::resolve::{NodeId, ROperation, RType, ResponseShape, TypeSpace};
 
 /// `src/example_tests.rs` and its modules, compiled only for `cargo test`,
@@ -192,19 +192,28 @@ impl TestNames {
     }
 
     fn claim(taken: &mut Namespace, base: &str) -> TestNames {
-        let mut constant = |what: &str| {
-            let wanted = value_name(&format!("{base}_{what}")).trim_start_matches("r#").to_ascii_uppercase();
-            taken.claim(&wanted).0
-        };
-        let (request_const, response_const) = (constant("request"), constant("response"));
-        let mut test = |what: &str| taken.claim(value_name(&format!("{base}_{what}")).trim_start_matches("r#")).0;
+        let [request, response, request_round_trip, response_round_trip, builds_request, contract] =
+            value_names_with_suffixes(
+                base,
+                [
+                    "request",
+                    "response",
+                    "request_body_round_trips",
+                    "response_body_round_trips",
+                    "builds_the_documented_request",
+                    "contract",
+                ],
+            );
+        let mut constant = |name: String| taken.claim(&name.trim_start_matches("r#").to_ascii_uppercase()).0;
+        let (request_const, response_const) = (constant(request), constant(response));
+        let mut test = |name: String| taken.claim(name.trim_start_matches("r#")).0;
         TestNames {
             request_const,
             response_const,
-            request_round_trip: test("request_body_round_trips"),
-            response_round_trip: test("response_body_round_trips"),
-            builds_request: test("builds_the_documented_request"),
-            contract: test("contract"),
+            request_round_trip: test(request_round_trip),
+            response_round_trip: test(response_round_trip),
+            builds_request: test(builds_request),
+            contract: test(contract),
         }
     }
 }
