@@ -120,6 +120,26 @@ fn the_same_pages_and_options_hand_back_the_last_run() {
 }
 
 #[test]
+fn a_cache_shared_by_crates_with_other_options_gives_each_its_own_files() {
+    // One process generates v1.0 and beta through one cache: items the two
+    // print the same way are shared, and nothing of one may leak into the other.
+    let sources = docs_input();
+    let options = emit_options("docs-input");
+    let cache = warm_cache(&options);
+    let others = [
+        docgen::emit::EmitOptions {
+            crate_name: "graph-sdk-v1".into(),
+            base_url: "https://graph.microsoft.com/v1.0".into(),
+            ..options.clone()
+        },
+        docgen::emit::EmitOptions { features: !options.features, ..options.clone() },
+    ];
+    for other in &others {
+        cached_equals_fresh(&sources, other, &cache);
+    }
+}
+
+#[test]
 fn a_page_read_with_replaced_bytes_is_not_taken_for_the_cached_one() {
     let options = emit_options("docs-input");
     let cache = warm_cache(&options);

@@ -19,6 +19,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::sync::Arc;
 
 use docgen::emit::EmitOptions;
 
@@ -137,8 +138,10 @@ fn corpus() -> Result<(), String> {
         return Ok(());
     };
     let corpus_dir = root().join("target/corpus");
+    // One cache for both versions: what v1.0 and beta print the same way is printed once.
+    let cache = docgen::Cache::default();
     for version in VERSIONS {
-        let generated = generate_corpus(&docs, version)?;
+        let generated = generate_corpus(&docs, version, &cache)?;
         let report = docgen::report::build(&generated.ir, &generated.space, &generated.diagnostics);
         check_coverage(version, &report)?;
         eprintln!("{version}: {} files, {} areas", generated.files.len(), generated.space.areas.len());
@@ -177,8 +180,8 @@ fn corpus_cargo_env() -> [(&'static str, String); 4] {
 const VERSIONS: [&str; 2] = ["v1.0", "beta"];
 
 /// Generates the crate of one docs version, every area behind a feature,
-/// into `target/corpus/<version>`.
-fn generate_corpus(docs: &Path, version: &str) -> Result<docgen::Generated, String> {
+/// into `target/corpus/<version>`, through `cache`.
+fn generate_corpus(docs: &Path, version: &str, cache: &docgen::Cache) -> Result<Arc<docgen::Generated>, String> {
     let sources = docgen::source::read_docs(&docs.join(version)).map_err(|e| e.to_string())?;
     let options = EmitOptions {
         crate_name: if version == "v1.0" { "graph-sdk-v1".into() } else { format!("graph-sdk-{version}") },
@@ -188,7 +191,7 @@ fn generate_corpus(docs: &Path, version: &str) -> Result<docgen::Generated, Stri
         docs_label: format!("graph-docs/{version}"),
         features: true,
     };
-    let generated = docgen::generate(&sources, &options).map_err(|e| e.to_string())?;
+    let generated = docgen::generate_cached(&sources, &options, cache).map_err(|e| e.to_string())?;
     let out = corpus_crate(version);
     docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     Ok(generated)
@@ -266,7 +269,7 @@ fn contract() -> Result<(), String> {
         return Ok(());
     };
     let started = std::time::Instant::now();
-    generate_corpus(&docs, "v1.0")?;
+    generate_corpus(&docs, "v1.0", &docgen::Cache::default())?;
     let out = corpus_crate("v1.0");
     let manifest = read_json(&out.join("contract-tests.json"))?;
     eprintln!("v1.0: generated in {:.1} s", started.elapsed().as_secs_f64());

@@ -25,7 +25,7 @@ pub fn run(version: &str) -> Result<(), String> {
         return Ok(());
     };
     let started = std::time::Instant::now();
-    let generated = crate::generate_corpus(&docs, version)?;
+    let generated = crate::generate_corpus(&docs, version, &docgen::Cache::default())?;
     let out = corpus_crate(version);
     let manifest = read_json(&out.join("round-trip-tests.json"))?;
     // Every round-trip test's name ends so; nothing else's does.

@@ -61,7 +61,11 @@ pub fn polymorph(space: &TypeSpace, options: &EmitOptions, id: usize) -> u64 {
 pub fn node(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> u64 {
     let mut hasher = content_hasher();
     let node = &space.nodes[id];
-    ("node", options.features, &options.base_url, node).hash(&mut hasher);
+    ("node", options.features, node).hash(&mut hasher);
+    if id == 0 {
+        // The root builder is the client, which prints the default base URL.
+        options.base_url.hash(&mut hasher);
+    }
     for op in node.operations.iter().map(|op| &space.operations[*op]) {
         op.hash(&mut hasher);
         space.nodes[op.target].segment.hash(&mut hasher);
