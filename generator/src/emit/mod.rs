@@ -13,7 +13,8 @@ mod tests;
 mod types;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use foldhash::HashMap;
 use proc_macro2::TokenStream;
@@ -257,11 +258,12 @@ pub fn format_parts(
     keys.par_iter().enumerate().map(|(index, key)| format_cached(cache, *key, path, || build(index))).collect()
 }
 
-/// Parses tokens as a file and prints them with prettyplease.
+/// Parses tokens as a file, prints them with prettyplease and puts the doc
+/// comments in (see [`doc_lines`]).
 pub fn format_tokens(path: &str, tokens: TokenStream) -> Result<String, EmitError> {
     let file = syn::parse2::<syn::File>(tokens)
         .map_err(|error| EmitError { file: path.to_string(), message: error.to_string() })?;
-    Ok(prettyplease::unparse(&file))
+    splice_docs(prettyplease::unparse(&file)).map_err(|message| EmitError { file: path.to_string(), message })
 }
 
 /// The "generated, do not edit" comment every file starts with, then `body`.
@@ -308,10 +310,61 @@ pub fn cfg(options: &EmitOptions, areas: &BTreeSet<String>) -> TokenStream {
     }
 }
 
-/// A doc attribute per line of text (rustdoc joins them).
+/// Doc comments waiting for their item to be printed, by id: see [`doc_lines`].
+static PENDING_DOCS: LazyLock<Mutex<HashMap<u64, String>>> = LazyLock::new(Mutex::default);
+static NEXT_DOC_ID: AtomicU64 = AtomicU64::new(0);
+
+/// What a placeholder doc comment starts with once printed. Real doc lines
+/// start with `/// ` or are `///`, so this can only be a placeholder.
+const DOC_PLACEHOLDER: &str = "///@";
+
+/// The doc comment of an item: one `///` line per line of text (rustdoc
+/// joins them). The tokens hold a placeholder (`#[doc = "@<id>"]`) and the
+/// text waits in [`PENDING_DOCS`] until [`format_tokens`] puts it where
+/// prettyplease printed the placeholder, exactly as it would have printed a
+/// `#[doc]` per line. Docs are most of the bytes emitted: as attributes they
+/// were lexed, parsed, unescaped and scanned again, line by line, and cost
+/// about a tenth of a run.
 pub fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| str_literal(&format!(" {}", line.trim_end())));
-    quote::quote! { #( #[doc = #lines] )* }
+    if text.lines().next().is_none() {
+        return TokenStream::new();
+    }
+    let id = NEXT_DOC_ID.fetch_add(1, Ordering::Relaxed);
+    PENDING_DOCS.lock().unwrap_or_else(|e| e.into_inner()).insert(id, text.to_string());
+    let placeholder = format!("{}{id}", &DOC_PLACEHOLDER[3..]);
+    quote::quote! { #[doc = #placeholder] }
+}
+
+/// `printed` with each placeholder of [`doc_lines`] replaced by its doc
+/// comment, at the placeholder's indentation.
+fn splice_docs(printed: String) -> Result<String, String> {
+    if !printed.contains(DOC_PLACEHOLDER) {
+        return Ok(printed);
+    }
+    let mut pending = PENDING_DOCS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = String::with_capacity(printed.len() * 2);
+    for line in printed.split_inclusive('\n') {
+        let content = line.trim_start_matches(' ');
+        let Some(id) = content.strip_prefix(DOC_PLACEHOLDER) else {
+            out.push_str(line);
+            continue;
+        };
+        let text = id.trim_end().parse::<u64>().ok().and_then(|id| pending.remove(&id));
+        let Some(text) = text else {
+            return Err(format!("a doc comment placeholder has no text: {}", line.trim_end()));
+        };
+        let indent = &line[..line.len() - content.len()];
+        for doc_line in text.lines().map(str::trim_end) {
+            out.push_str(indent);
+            out.push_str("///");
+            if !doc_line.is_empty() {
+                out.push(' ');
+                out.push_str(doc_line);
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
 }
 
 /// `text` as a string literal: raw (`r#"…"#`, with as many `#` as it needs)
@@ -352,6 +405,37 @@ mod format_tests {
         let doc = doc_lines("First line.\n\nA \"quoted\" line.\r\nLast.");
         let printed = format_tokens("a.rs", quote::quote! { #doc pub struct S; }).unwrap();
         assert_eq!(printed, "/// First line.\n///\n/// A \"quoted\" line.\n/// Last.\npub struct S;\n");
+    }
+
+    /// What prettyplease prints for a `#[doc]` attribute per line, as
+    /// `doc_lines` emitted before docs were spliced in.
+    fn doc_attributes(text: &str) -> TokenStream {
+        let lines = text.lines().map(|line| str_literal(&format!(" {}", line.trim_end())));
+        quote::quote! { #( #[doc = #lines] )* }
+    }
+
+    #[test]
+    fn spliced_doc_comments_equal_printed_doc_attributes() {
+        let texts = ["One line.", "Two\n\nparagraphs  \r\nand a \"quote\".", "   ", "", "  indented\n\tx"];
+        for text in texts {
+            let item = |doc: fn(&str) -> TokenStream| {
+                let (outer, field, method) = (doc(text), doc(text), doc(text));
+                quote::quote! {
+                    #outer
+                    pub struct S { #field pub x: u8 }
+                    impl S { #method pub fn f(&self) {} }
+                }
+            };
+            let expected = prettyplease::unparse(&syn::parse2(item(doc_attributes)).unwrap());
+            assert_eq!(format_tokens("a.rs", item(doc_lines)).unwrap(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_doc_placeholder_without_text_is_an_error_not_a_panic() {
+        let error =
+            format_tokens("a.rs", quote::quote! { #[doc = "@18446744073709551615"] pub struct S; }).unwrap_err();
+        assert!(error.message.contains("placeholder"), "{error}");
     }
 
     #[test]
