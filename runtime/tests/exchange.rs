@@ -148,3 +148,39 @@ async fn unsent_request_is_reported() {
     let message = panic_of(server.assert_answer(answer)).await.expect("an unsent request must fail");
     assert!(message.contains("never reached the server"), "{message}");
 }
+
+#[tokio::test]
+async fn one_statement_builds_sends_and_checks_the_documented_exchange() {
+    Exchange::new("GET", "/users/42")
+        .respond_json(200, USER)
+        .assert_answer(|client| get::<User>(&client, user_path("42")))
+        .await;
+    let documented = r#"{"displayName": "Adele"}"#;
+    Exchange::new("PATCH", "/users/42")
+        .request_json(documented)
+        .respond_empty(204)
+        .assert_sent(|client| {
+            Request::<()>::new(&client, Method::PATCH, user_path("42"), ResponseKind::Empty)
+                .json_body(&serde_json::json!({"displayName": "Adele"}))
+        })
+        .await;
+    let message = panic_of(
+        Exchange::new("GET", "/users/42")
+            .respond_json(200, USER)
+            .assert_answer(|client| get::<User>(&client, user_path("7"))),
+    )
+    .await
+    .expect("another path must fail");
+    assert!(message.contains("path: sent `/users/7`"), "{message}");
+}
+
+#[tokio::test]
+async fn one_statement_builds_below_a_base_path() {
+    Exchange::new("GET", "/me/drive/items/{id}/workbook/names/{name}")
+        .respond_json(200, r#"{"id": "n1"}"#)
+        .below("/me/drive/items/{id}")
+        .assert_answer(|client| {
+            get::<User>(&client, RequestPath::root().segment("workbook").segment("names").key("{name}"))
+        })
+        .await;
+}

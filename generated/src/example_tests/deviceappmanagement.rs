@@ -25,18 +25,16 @@ fn update_groupassignments_response_body_round_trips() {
 }
 #[test]
 fn update_groupassignments_builds_the_documented_request() {
-    let client = super::client();
     let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
         UPDATE_GROUPASSIGNMENTS_REQUEST,
     );
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("{iosLobAppProvisioningConfigurationId}")
-        .group_assignments()
-        .update(&body);
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .by_id("{iosLobAppProvisioningConfigurationId}")
+            .group_assignments()
+            .update(&body),
         "PATCH",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments",
         Some(UPDATE_GROUPASSIGNMENTS_REQUEST),
@@ -47,22 +45,19 @@ async fn update_groupassignments_contract() {
     let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
         UPDATE_GROUPASSIGNMENTS_REQUEST,
     );
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "PATCH",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments",
         )
         .request_json(UPDATE_GROUPASSIGNMENTS_REQUEST)
         .respond_json(200, UPDATE_GROUPASSIGNMENTS_RESPONSE)
-        .serve()
+        .assert_answer(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .by_id("{iosLobAppProvisioningConfigurationId}")
+                .group_assignments()
+                .update(&body)
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("{iosLobAppProvisioningConfigurationId}")
-        .group_assignments()
-        .update(&body)
-        .send()
-        .await;
-    server.assert_answer(answer).await;
 }

@@ -45,13 +45,11 @@ fn list_ioslobappprovisioningconfigurations_response_body_round_trips() {
 }
 #[test]
 fn list_ioslobappprovisioningconfigurations_builds_the_documented_request() {
-    let client = super::client();
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .list();
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .list(),
         "GET",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations",
         None,
@@ -59,21 +57,18 @@ fn list_ioslobappprovisioningconfigurations_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn list_ioslobappprovisioningconfigurations_contract() {
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "GET",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations",
         )
         .respond_json(200, LIST_IOSLOBAPPPROVISIONINGCONFIGURATIONS_RESPONSE)
-        .serve()
+        .assert_answer(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .list()
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .list()
-        .send()
-        .await;
-    server.assert_answer(answer).await;
 }
 const GET_IOSLOBAPPPROVISIONINGCONFIGURATION_RESPONSE: &str = r##"{
   "@odata.type": "#microsoft.graph.iosLobAppProvisioningConfiguration",
@@ -99,14 +94,12 @@ fn get_ioslobappprovisioningconfiguration_response_body_round_trips() {
 }
 #[test]
 fn get_ioslobappprovisioningconfiguration_builds_the_documented_request() {
-    let client = super::client();
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("{iosLobAppProvisioningConfigurationId}")
-        .get();
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .by_id("{iosLobAppProvisioningConfigurationId}")
+            .get(),
         "GET",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}",
         None,
@@ -114,22 +107,19 @@ fn get_ioslobappprovisioningconfiguration_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn get_ioslobappprovisioningconfiguration_contract() {
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "GET",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}",
         )
         .respond_json(200, GET_IOSLOBAPPPROVISIONINGCONFIGURATION_RESPONSE)
-        .serve()
+        .assert_answer(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .by_id("{iosLobAppProvisioningConfigurationId}")
+                .get()
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("{iosLobAppProvisioningConfigurationId}")
-        .get()
-        .send()
-        .await;
-    server.assert_answer(answer).await;
 }
 const IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST: &str = r##"{
   "appProvisioningConfigurationGroupAssignments": [
@@ -160,17 +150,15 @@ fn ioslobappprovisioningconfiguration_assign_request_body_round_trips() {
 }
 #[test]
 fn ioslobappprovisioningconfiguration_assign_builds_the_documented_request() {
-    let client = super::client();
     let body: crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody = testing::decode(
         IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST,
     );
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .assign(&body);
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+            .assign(&body),
         "POST",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/assign",
         Some(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST),
@@ -181,23 +169,20 @@ async fn ioslobappprovisioningconfiguration_assign_contract() {
     let body: crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody = testing::decode(
         IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST,
     );
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "POST",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/assign",
         )
         .request_json(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST)
         .respond_empty(204)
-        .serve()
+        .assert_sent(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+                .assign(&body)
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .assign(&body)
-        .send()
-        .await;
-    server.assert_sent(answer).await;
 }
 const LIST_GROUPASSIGNMENTS_RESPONSE: &str = r##"{
   "value": [
@@ -221,15 +206,13 @@ fn list_groupassignments_response_body_round_trips() {
 }
 #[test]
 fn list_groupassignments_builds_the_documented_request() {
-    let client = super::client();
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .list();
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+            .group_assignments()
+            .list(),
         "GET",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
         None,
@@ -237,23 +220,20 @@ fn list_groupassignments_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn list_groupassignments_contract() {
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "GET",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
         )
         .respond_json(200, LIST_GROUPASSIGNMENTS_RESPONSE)
-        .serve()
+        .assert_answer(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+                .group_assignments()
+                .list()
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .list()
-        .send()
-        .await;
-    server.assert_answer(answer).await;
 }
 const CREATE_GROUPASSIGNMENTS_REQUEST: &str = r##"{
   "@odata.type": "#microsoft.graph.mobileAppProvisioningConfigGroupAssignment",
@@ -278,18 +258,16 @@ fn create_groupassignments_response_body_round_trips() {
 }
 #[test]
 fn create_groupassignments_builds_the_documented_request() {
-    let client = super::client();
     let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
         CREATE_GROUPASSIGNMENTS_REQUEST,
     );
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .create(&body);
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+            .group_assignments()
+            .create(&body),
         "POST",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
         Some(CREATE_GROUPASSIGNMENTS_REQUEST),
@@ -300,24 +278,21 @@ async fn create_groupassignments_contract() {
     let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
         CREATE_GROUPASSIGNMENTS_REQUEST,
     );
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "POST",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
         )
         .request_json(CREATE_GROUPASSIGNMENTS_REQUEST)
         .respond_json(201, CREATE_GROUPASSIGNMENTS_RESPONSE)
-        .serve()
+        .assert_answer(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+                .group_assignments()
+                .create(&body)
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .create(&body)
-        .send()
-        .await;
-    server.assert_answer(answer).await;
 }
 const GET_GROUPASSIGNMENTS_RESPONSE: &str = r##"{
   "@odata.type": "#microsoft.graph.mobileAppProvisioningConfigGroupAssignment",
@@ -332,16 +307,14 @@ fn get_groupassignments_response_body_round_trips() {
 }
 #[test]
 fn get_groupassignments_builds_the_documented_request() {
-    let client = super::client();
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .by_id("c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13")
-        .get();
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+            .group_assignments()
+            .by_id("c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13")
+            .get(),
         "GET",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13",
         None,
@@ -349,37 +322,32 @@ fn get_groupassignments_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn get_groupassignments_contract() {
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "GET",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13",
         )
         .respond_json(200, GET_GROUPASSIGNMENTS_RESPONSE)
-        .serve()
+        .assert_answer(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+                .group_assignments()
+                .by_id("c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13")
+                .get()
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .by_id("c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13")
-        .get()
-        .send()
-        .await;
-    server.assert_answer(answer).await;
 }
 #[test]
 fn delete_groupassignments_builds_the_documented_request() {
-    let client = super::client();
-    let request = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .by_id("f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274")
-        .delete();
     testing::assert_request(
-        &request,
+        &super::client()
+            .device_app_management()
+            .ios_lob_app_provisioning_configurations()
+            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+            .group_assignments()
+            .by_id("f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274")
+            .delete(),
         "DELETE",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274",
         None,
@@ -387,22 +355,19 @@ fn delete_groupassignments_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn delete_groupassignments_contract() {
-    let server = testing::Exchange::new(
+    testing::Exchange::new(
             "DELETE",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274",
         )
         .respond_empty(204)
-        .serve()
+        .assert_sent(|client| {
+            crate::GraphClient::new(client)
+                .device_app_management()
+                .ios_lob_app_provisioning_configurations()
+                .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
+                .group_assignments()
+                .by_id("f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274")
+                .delete()
+        })
         .await;
-    let client = crate::GraphClient::new(server.client());
-    let answer = client
-        .device_app_management()
-        .ios_lob_app_provisioning_configurations()
-        .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-        .group_assignments()
-        .by_id("f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274")
-        .delete()
-        .send()
-        .await;
-    server.assert_sent(answer).await;
 }

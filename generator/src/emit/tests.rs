@@ -499,9 +499,9 @@ fn contract_test(
     let op = &space.operations[plan.op];
     let name = ident(&names.contract);
     let (method, path) = (op.method.as_str(), &plan.path);
-    let client = match plan.base_path.as_str() {
-        "" => quote! { server.client() },
-        base => quote! { server.client_below(#base) },
+    let below = match plan.base_path.as_str() {
+        "" => quote! {},
+        base => quote! { .below(#base) },
     };
     let status = proc_macro2::Literal::u16_unsuffixed(plan.status);
     let mut args = plan.chain.op_arg_tokens();
@@ -534,10 +534,9 @@ fn contract_test(
         #[tokio::test]
         async fn #name() {
             #body_setup
-            let server = testing::Exchange::new(#method, #path) #expect_body #respond .serve().await;
-            let client = crate::GraphClient::new(#client);
-            let answer = client #(#accessors)* .#method_name(#(#args),*).send().await;
-            server.#check(answer).await;
+            testing::Exchange::new(#method, #path) #expect_body #respond #below
+                .#check(|client| crate::GraphClient::new(client) #(#accessors)* .#method_name(#(#args),*))
+                .await;
         }
     }
 }
@@ -659,10 +658,13 @@ fn request_test(
     Some(quote! {
         #[test]
         fn #name() {
-            let client = super::client();
             #body_setup
-            let request = client #(#accessors)* .#method_name(#(#args),*);
-            testing::assert_request(&request, #method, #path, #expected_body);
+            testing::assert_request(
+                &super::client() #(#accessors)* .#method_name(#(#args),*),
+                #method,
+                #path,
+                #expected_body,
+            );
         }
     })
 }

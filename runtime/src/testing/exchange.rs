@@ -2,22 +2,26 @@
 //! HTTP server, so a generated operation can be sent for real and its
 //! decoded answer compared with the documentation.
 //!
-//! Generated tests stay a few lines long; everything they share lives here:
+//! Generated tests stay one statement long; everything they share lives here:
 //!
 //! ```ignore
-//! let server = Exchange::new("GET", "/users/42").respond_json(200, USER_RESPONSE).serve().await;
-//! let answer = GraphClient::new(server.client()).users().by_id("42").get().send().await;
-//! server.assert_answer(answer).await;
+//! Exchange::new("GET", "/users/42")
+//!     .respond_json(200, USER_RESPONSE)
+//!     .assert_answer(|client| GraphClient::new(client).users().by_id("42").get())
+//!     .await;
 //! ```
+//!
+//! [`serve`](Exchange::serve) and [`MockGraph`] do the same in steps.
 
 use std::fmt::Debug;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::{comparable_path, first_difference, first_missing, show, without_nulls};
-use crate::{Client, Error, RetryPolicy};
+use crate::{Client, Error, Request, RetryPolicy};
 
 /// One documented exchange: what the client must send and what the server
 /// answers. Build it, then [`serve`](Exchange::serve) it.
@@ -27,6 +31,8 @@ pub struct Exchange {
     expected: Expected,
     status: u16,
     answer: Answer,
+    /// Added to the base URL of the client the request is built on.
+    base_path: String,
 }
 
 /// What the mock server accepts; anything else gets a 404 and is explained
@@ -56,7 +62,15 @@ impl Exchange {
             expected: Expected { method: method.to_ascii_uppercase(), path: path.to_owned(), body: None },
             status: 200,
             answer: Answer::Empty,
+            base_path: String::new(),
         }
+    }
+
+    /// Builds the request on a client whose base URL ends in `base_path`
+    /// (see [`MockGraph::client_below`]).
+    pub fn below(mut self, base_path: &str) -> Self {
+        self.base_path = base_path.to_owned();
+        self
     }
 
     /// Also expects this JSON request body (compared like
@@ -108,6 +122,28 @@ impl Exchange {
         };
         Mock::given(self.expected.clone()).respond_with(template).mount(&server).await;
         MockGraph { server, exchange: self }
+    }
+
+    /// Serves the exchange, sends the request `call` builds on a client of
+    /// the server, and asserts as [`MockGraph::assert_answer`] does.
+    pub async fn assert_answer<T>(self, call: impl FnOnce(Client) -> Request<T>)
+    where
+        T: DeserializeOwned + Serialize + Debug,
+    {
+        let server = self.serve().await;
+        let answer = call(server.client_below(&server.exchange.base_path)).send().await;
+        server.assert_answer(answer).await;
+    }
+
+    /// Like [`assert_answer`](Exchange::assert_answer), without looking at
+    /// the decoded value (see [`MockGraph::assert_sent`]).
+    pub async fn assert_sent<T>(self, call: impl FnOnce(Client) -> Request<T>)
+    where
+        T: DeserializeOwned + Debug,
+    {
+        let server = self.serve().await;
+        let answer = call(server.client_below(&server.exchange.base_path)).send().await;
+        server.assert_sent(answer).await;
     }
 }
 
