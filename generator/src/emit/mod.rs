@@ -323,8 +323,9 @@ const DOC_PLACEHOLDER: &str = "///@";
 /// text waits in [`PENDING_DOCS`] until [`format_tokens`] puts it where
 /// prettyplease printed the placeholder, exactly as it would have printed a
 /// `#[doc]` per line. Docs are most of the bytes emitted: as attributes they
-/// were lexed, parsed, unescaped and scanned again, line by line, and cost
-/// about a tenth of a run.
+/// were lexed, parsed, unescaped and scanned again, line by line (splicing
+/// took 2.7% off the instructions of a v1.0 run). Tokens built here must be
+/// formatted, or their text stays in the table.
 pub fn doc_lines(text: &str) -> TokenStream {
     if text.lines().next().is_none() {
         return TokenStream::new();
@@ -369,10 +370,8 @@ fn splice_docs(printed: String) -> Result<String, String> {
 
 /// `text` as a string literal: raw (`r#"…"#`, with as many `#` as it needs)
 /// where Rust allows (not with a carriage return), else escaped. Raw text is
-/// read as it is: an escaped literal costs an escape pass here, an unescape
-/// pass when syn reads it and another when prettyplease prints a doc
-/// attribute as a `///` comment (the same comment either way), and doc text
-/// and example JSON are most of the bytes emitted.
+/// read as it is: an escaped literal costs an escape pass here and an
+/// unescape pass wherever it is read, and example JSON is megabytes.
 pub fn str_literal(text: &str) -> proc_macro2::Literal {
     let mut hashes = 1;
     while text.contains(&format!("\"{}", "#".repeat(hashes))) {
