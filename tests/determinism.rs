@@ -140,6 +140,40 @@ fn a_cache_shared_by_crates_with_other_options_gives_each_its_own_files() {
 }
 
 #[test]
+fn a_cache_does_not_grow_with_every_edit() {
+    let sources = docs_input();
+    let options = emit_options("docs-input");
+    let cache = warm_cache(&options);
+    let whole = cache.len();
+    cached_equals_fresh(&edited(&sources, 1), &options, &cache);
+    let after_one_edit = cache.len();
+    for edit in 2..=4 {
+        cached_equals_fresh(&edited(&sources, edit), &options, &cache);
+        // Each edit replaces what the one before it left: the same number of entries.
+        assert_eq!(cache.len(), after_one_edit, "edit {edit}");
+    }
+    // The edit adds no page or item, so it replaces as many entries as it adds.
+    assert_eq!(after_one_edit, whole);
+}
+
+#[test]
+fn a_crate_keeps_its_cached_items_while_another_crate_runs() {
+    let sources = docs_input();
+    let options = emit_options("docs-input");
+    let other = docgen::emit::EmitOptions { features: !options.features, ..options.clone() };
+    let cache = warm_cache(&options);
+    let one_crate = cache.len();
+    cached_equals_fresh(&edited(&sources, 1), &other, &cache);
+    let both = cache.len();
+    assert!(both > one_crate, "the second crate added nothing");
+    // Edits of the second crate leave the first one's entries alone.
+    for edit in 2..=3 {
+        cached_equals_fresh(&edited(&sources, edit), &other, &cache);
+        assert_eq!(cache.len(), both, "edit {edit}");
+    }
+}
+
+#[test]
 fn a_page_read_with_replaced_bytes_is_not_taken_for_the_cached_one() {
     let options = emit_options("docs-input");
     let cache = warm_cache(&options);

@@ -78,6 +78,7 @@ fn main() {
         let sources = read_docs(&docs.join(version)).expect("docs are readable");
         generate_and_write(&sources, version, &warm_out, &cache);
     }
+    let entries_after_first_run = cache.len();
     let mut edit = 0;
     let mut warm = Vec::new();
     for edited in 0..VERSIONS.len() {
@@ -92,6 +93,7 @@ fn main() {
             }
         }));
     }
+    let entries_after_edits = cache.len();
     // The caches must never change the output: regenerate the last warm
     // input (beta edited, v1.0 as it is) from scratch and compare.
     let last_edited = VERSIONS.len() - 1;
@@ -128,6 +130,9 @@ fn main() {
     print_phases("phases, cold", cold_phases);
     print_phases("phases, warm (a beta page changed)", warm_phases);
     println!("  warm output identical to a cold run of the same input: {}", if identical { "yes" } else { "NO" });
+    println!(
+        "  cache entries after the first warm run {entries_after_first_run}, after {edit} edits {entries_after_edits}"
+    );
     for (version, peak) in VERSIONS.iter().zip(&child_peaks) {
         let peak = peak.map_or_else(|| "? (the docgen binary failed)".to_string(), |mb| format!("{mb} MB"));
         println!("  peak memory of one `docgen gen` of {version:<4}    {peak}");

@@ -14,6 +14,7 @@ pub mod parse;
 pub mod render;
 pub mod report;
 pub mod resolve;
+mod run_cache;
 pub mod source;
 
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -26,6 +27,7 @@ use diagnostics::Diagnostic;
 use emit::{EmitCache, EmitError, EmitOptions, GeneratedFile};
 use ir::Ir;
 use resolve::TypeSpace;
+use run_cache::RunMap;
 use source::SourceFile;
 
 /// Asks Linux not to back this process's heap with transparent huge pages.
@@ -79,13 +81,24 @@ pub fn generate_cached(
     let mut hasher = content_hasher();
     keys.hash(&mut hasher);
     let run_key = hasher.finish();
-    if let Some((key, last)) = cache.runs.lock().unwrap_or_else(|e| e.into_inner()).get(options)
-        && *key == run_key
-    {
-        return Ok(last.clone());
-    }
+    let bit = {
+        let runs = cache.runs.lock().unwrap_or_else(|e| e.into_inner());
+        match runs.get(options) {
+            Some(last) if last.pages_key == run_key => return Ok(last.generated.clone()),
+            Some(last) => last.bit,
+            // Crates past the 64th share bits: their entries are dropped
+            // sooner than they could be, which costs only rebuilding them.
+            None => 1u64 << (runs.len() % 64),
+        }
+    };
+    cache.start_run(bit);
     let generated = Arc::new(generate_keyed(sources, &keys, options, cache, &())?);
-    cache.runs.lock().unwrap_or_else(|e| e.into_inner()).insert(options.clone(), (run_key, generated.clone()));
+    cache
+        .runs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(options.clone(), LastRun { pages_key: run_key, generated: generated.clone(), bit });
+    cache.drop_unused();
     Ok(generated)
 }
 
@@ -134,14 +147,48 @@ type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
 /// What a run can reuse from earlier runs in the same process: pages that
 /// did not change are not parsed again, items that did not change are not
 /// printed again. Output is byte-identical with or without it.
+///
+/// A long-lived process keeps what the latest run of each crate (each set of
+/// options) used and drops the rest when a run ends, so it does not grow with
+/// every edit (see the `run_cache` module).
 #[derive(Debug, Default)]
 pub struct Cache {
-    pages: Mutex<HashMap<u64, LoweredPage>>,
-    /// The last run for each set of options (one per crate), with the key of
-    /// its pages. Only the last is kept: a long-lived process holds one
-    /// result per crate, not one per edit.
-    runs: Mutex<HashMap<EmitOptions, (u64, Arc<Generated>)>>,
+    pages: RunMap<LoweredPage>,
+    /// The last run for each set of options (one per crate). Only the last
+    /// is kept: a long-lived process holds one result per crate, not one per
+    /// edit.
+    runs: Mutex<HashMap<EmitOptions, LastRun>>,
     pub emit: EmitCache,
+}
+
+/// A crate's last run: the key of its pages, what it generated and the bit
+/// that marks the cache entries it used.
+#[derive(Debug)]
+struct LastRun {
+    pages_key: u64,
+    generated: Arc<Generated>,
+    bit: u64,
+}
+
+impl Cache {
+    /// How many pages and items the cache holds.
+    pub fn len(&self) -> usize {
+        self.pages.len() + self.emit.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn start_run(&self, bit: u64) {
+        self.pages.forget(bit);
+        self.emit.start_run(bit);
+    }
+
+    fn drop_unused(&self) {
+        self.pages.drop_unused();
+        self.emit.drop_unused();
+    }
 }
 
 /// Parses and lowers every page (in parallel; the result keeps page order).
@@ -180,16 +227,13 @@ fn extract_keyed(files: &[SourceFile], keys: &[u64], cache: &Cache, progress: &d
         .zip(keys)
         .map(|(file, &key)| {
             progress.advance(1);
-            if let Some(found) = cache.pages.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-                return found.clone();
-            }
-            let (page, mut diagnostics) = parse::parse_page(&file.path, &file.text);
-            let (lowered, more) = lower::lower(&page);
-            diagnostics.extend(more);
-            diagnostics.extend(source::check(file));
-            let entry = Arc::new((lowered, diagnostics));
-            cache.pages.lock().unwrap_or_else(|e| e.into_inner()).insert(key, entry.clone());
-            entry
+            cache.pages.get_or_insert_with(key, cache.emit.run.get(), || {
+                let (page, mut diagnostics) = parse::parse_page(&file.path, &file.text);
+                let (lowered, more) = lower::lower(&page);
+                diagnostics.extend(more);
+                diagnostics.extend(source::check(file));
+                Arc::new((lowered, diagnostics))
+            })
         })
         .collect();
     let mut ir = Ir::default();

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 
 use crate::ir::Example;
 use crate::resolve::{Home, TypeSpace};
+use crate::run_cache::{RunBit, RunMap};
 
 /// One output file: its path relative to the crate root and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,63 +68,77 @@ impl std::error::Error for EmitError {}
 /// function of the tokens, so a run after a one-page change formats only the
 /// items that page touches; the rest come from here. Share one cache across
 /// runs in a process (the benchmark, a watch loop); output is byte-identical
-/// with or without it.
+/// with or without it. What no crate's latest run used is dropped when a run
+/// of [`Cache`](crate::Cache) ends.
 #[derive(Debug, Default)]
 pub struct EmitCache {
-    formatted: Mutex<HashMap<u64, Arc<str>>>,
+    /// The bit of the crate whose run is in progress.
+    pub(crate) run: RunBit,
+    formatted: RunMap<Arc<str>>,
     /// Content hashes of examples, by address. An unchanged page's examples
     /// come back as the same `Arc`s (the page cache shares them), so a warm
     /// run hashes only the changed page's JSON; holding the `Arc` keeps the
     /// address from being reused by another example.
-    example_digests: Mutex<HashMap<usize, (Arc<Example>, u64)>>,
+    example_digests: RunMap<(Arc<Example>, u64)>,
     /// Texts built without tokens (the manifests), by a hash of what they print.
-    texts: Mutex<HashMap<u64, Arc<str>>>,
+    texts: RunMap<Arc<str>>,
     /// The names of the example tests, by a hash of the names they were
     /// claimed from: claiming is sequential, and the same bases give the
     /// same names.
-    test_names: Mutex<HashMap<u64, Arc<[tests::TestNames]>>>,
+    test_names: RunMap<Arc<[tests::TestNames]>>,
 }
 
 impl EmitCache {
     /// [`keys::example_digest`] of `example`, computed once per `Arc`.
     fn example_digest(&self, example: &Arc<Example>) -> u64 {
-        let address = Arc::as_ptr(example) as usize;
-        if let Some((_, digest)) = self.example_digests.lock().unwrap_or_else(|e| e.into_inner()).get(&address) {
-            return *digest;
-        }
-        let digest = keys::example_digest(example);
-        self.example_digests.lock().unwrap_or_else(|e| e.into_inner()).insert(address, (example.clone(), digest));
-        digest
+        let address = Arc::as_ptr(example) as usize as u64;
+        let bit = self.run.get();
+        self.example_digests.get_or_insert_with(address, bit, || (example.clone(), keys::example_digest(example))).1
     }
 
     /// `build()`, or what it returned for `key` before.
     fn remember_text(&self, key: u64, build: impl FnOnce() -> String) -> Arc<str> {
-        remember(&self.texts, key, || build().into())
+        self.texts.get_or_insert_with(key, self.run.get(), || build().into())
     }
 
     /// `claim()`, or what it returned for `key` before.
     fn remember_names(&self, key: u64, claim: impl FnOnce() -> Vec<tests::TestNames>) -> Arc<[tests::TestNames]> {
-        remember(&self.test_names, key, || claim().into())
+        self.test_names.get_or_insert_with(key, self.run.get(), || claim().into())
     }
 
     fn get(&self, key: u64) -> Option<Arc<str>> {
-        self.formatted.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned()
+        self.formatted.get(key, self.run.get())
     }
 
     fn put(&self, key: u64, text: Arc<str>) {
-        self.formatted.lock().unwrap_or_else(|e| e.into_inner()).insert(key, text);
+        self.formatted.insert(key, text, self.run.get());
     }
-}
 
-/// The value `map` holds for `key`, built and kept there if missing. The lock
-/// is not held while building.
-fn remember<T: ?Sized>(map: &Mutex<HashMap<u64, Arc<T>>>, key: u64, build: impl FnOnce() -> Arc<T>) -> Arc<T> {
-    if let Some(found) = map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return found.clone();
+    /// A run of the crate of `bit` starts (see the `run_cache` module).
+    pub(crate) fn start_run(&self, bit: u64) {
+        self.run.set(bit);
+        self.formatted.forget(bit);
+        self.example_digests.forget(bit);
+        self.texts.forget(bit);
+        self.test_names.forget(bit);
     }
-    let built = build();
-    map.lock().unwrap_or_else(|e| e.into_inner()).insert(key, built.clone());
-    built
+
+    /// Drops what no crate's latest run used.
+    pub(crate) fn drop_unused(&self) {
+        self.formatted.drop_unused();
+        self.example_digests.drop_unused();
+        self.texts.drop_unused();
+        self.test_names.drop_unused();
+    }
+
+    /// How many entries the cache holds.
+    pub fn len(&self) -> usize {
+        self.formatted.len() + self.example_digests.len() + self.texts.len() + self.test_names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Emits every file of the crate, sorted by path. The kinds of file are

@@ -1,0 +1,114 @@
+//! The maps behind [`Cache`](crate::Cache): each entry remembers which
+//! crates' latest runs used it, so a process that regenerates after every
+//! edit (a watch loop, the benchmark) keeps what the latest run of each crate
+//! needs and drops the rest, instead of growing with every edit.
+//!
+//! A crate (one set of emit options) gets a bit. When its run starts, the bit
+//! is cleared on every entry; each entry the run reads or writes gets it set;
+//! when the run ends, entries with no bit left are dropped. Dropping an entry
+//! only ever costs rebuilding it: output is the same either way.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use foldhash::HashMap;
+
+/// The bit of the crate whose run is in progress (0 outside
+/// [`Cache`](crate::Cache)'s runs: entries are then kept until a run ends).
+#[derive(Debug, Default)]
+pub struct RunBit(AtomicU64);
+
+impl RunBit {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn set(&self, bit: u64) {
+        self.0.store(bit, Ordering::Relaxed);
+    }
+}
+
+/// Values by key, each with the bits of the crates whose latest run used it.
+#[derive(Debug)]
+pub struct RunMap<V> {
+    entries: Mutex<HashMap<u64, (V, u64)>>,
+}
+
+impl<V> Default for RunMap<V> {
+    fn default() -> Self {
+        RunMap { entries: Mutex::default() }
+    }
+}
+
+impl<V: Clone> RunMap<V> {
+    /// The value for `key`, marked as used by the run of `bit`.
+    pub fn get(&self, key: u64, bit: u64) -> Option<V> {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (value, used_by) = entries.get_mut(&key)?;
+        *used_by |= bit;
+        Some(value.clone())
+    }
+
+    pub fn insert(&self, key: u64, value: V, bit: u64) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (value, bit));
+    }
+
+    /// The value for `key`, built and kept if missing. The lock is not held
+    /// while building.
+    pub fn get_or_insert_with(&self, key: u64, bit: u64, build: impl FnOnce() -> V) -> V {
+        if let Some(found) = self.get(key, bit) {
+            return found;
+        }
+        let built = build();
+        self.insert(key, built.clone(), bit);
+        built
+    }
+}
+
+impl<V> RunMap<V> {
+    /// A run of the crate of `bit` starts: nothing is used by it yet.
+    pub fn forget(&self, bit: u64) {
+        for (_, used_by) in self.entries.lock().unwrap_or_else(|e| e.into_inner()).values_mut() {
+            *used_by &= !bit;
+        }
+    }
+
+    /// Drops the entries no crate's latest run used.
+    pub fn drop_unused(&self) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, (_, used_by)| *used_by != 0);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_live_while_the_latest_run_of_some_crate_used_them() {
+        let (a, b) = (1, 2);
+        let map = RunMap::default();
+        map.forget(a);
+        map.insert(1, "used by a and b", a);
+        map.insert(2, "used by a only", a);
+        map.drop_unused();
+        map.forget(b);
+        assert_eq!(map.get(1, b), Some("used by a and b"));
+        map.insert(3, "used by b only", b);
+        map.drop_unused();
+        assert_eq!(map.len(), 3, "a's latest run still needs entry 2");
+        // a runs again without entry 2.
+        map.forget(a);
+        assert_eq!(map.get(1, a), Some("used by a and b"));
+        map.drop_unused();
+        assert_eq!((map.get(2, 0), map.len()), (None, 2));
+        // b runs again without entry 1: a still holds it.
+        map.forget(b);
+        map.get(3, b);
+        map.drop_unused();
+        assert_eq!((map.get(1, 0), map.get(3, 0)), (Some("used by a and b"), Some("used by b only")));
+    }
+}
