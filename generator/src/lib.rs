@@ -98,7 +98,7 @@ pub fn generate_cached(
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(options.clone(), LastRun { pages_key: run_key, generated: generated.clone(), bit });
-    cache.drop_unused();
+    cache.finish_run();
     Ok(generated)
 }
 
@@ -185,9 +185,12 @@ impl Cache {
         self.emit.start_run(bit);
     }
 
-    fn drop_unused(&self) {
+    /// Drops what no crate's latest run used; what is cached outside a run
+    /// from now on is marked by none.
+    fn finish_run(&self) {
         self.pages.drop_unused();
         self.emit.drop_unused();
+        self.emit.run.set(0);
     }
 }
 

@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use foldhash::HashMap;
 
-/// The bit of the crate whose run is in progress (0 outside
-/// [`Cache`](crate::Cache)'s runs: entries are then kept until a run ends).
+/// The bit of the crate whose run is in progress; 0 outside the runs of
+/// [`Cache`](crate::Cache), so what is cached then is dropped when the next
+/// run ends.
 #[derive(Debug, Default)]
 pub struct RunBit(AtomicU64);
 
