@@ -79,15 +79,14 @@ pub fn emit(
         let constant = ident(&format!("{}_JSON", module.to_ascii_uppercase()));
         let name = ident(&test_name(module));
         let json = super::str_literal(json);
+        // This file imports nothing: its items are gated one by one.
+        let test = super::tests::round_trip_test(&quote! { graph_runtime::testing }, &name, &ty, &constant);
         quote! {
             #gate
             const #constant: &str = #json;
 
             #gate
-            #[test]
-            fn #name() {
-                graph_runtime::testing::assert_round_trip::<#ty>(#constant);
-            }
+            #test
         }
     })?;
     let mut pages: Vec<&str> = models.iter().map(|(id, _, _)| space.models[*id].page.as_str()).collect();

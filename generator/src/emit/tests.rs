@@ -240,24 +240,14 @@ fn example_tests(
         let ty = rust_type(space, ty);
         let name = ident(&names.request_round_trip);
         uses_request = true;
-        tests.push(quote! {
-            #[test]
-            fn #name() {
-                testing::assert_round_trip::<#ty>(#request_const);
-            }
-        });
+        tests.push(round_trip_test(&quote! { testing }, &name, &ty, &request_const));
     }
     if let (Some(json), Some(ty)) = (&response_json, response_type(space, &op.response)) {
         let name = ident(&names.response_round_trip);
         response_declared = true;
         // Two items, so the area gate goes on each.
         tests.push(quote! { const #response_const: &str = #json; });
-        tests.push(quote! {
-            #[test]
-            fn #name() {
-                testing::assert_round_trip::<#ty>(#response_const);
-            }
-        });
+        tests.push(round_trip_test(&quote! { testing }, &name, &ty, &response_const));
     }
     let request_body = request_json.as_ref().map(|_| quote! { #request_const });
     if let Some(test) = request_test(space, op, example, &names.builds_request, request_body.as_ref()) {
@@ -280,6 +270,22 @@ fn example_tests(
         tests.insert(0, quote! { const #request_const: &str = #json; });
     }
     tests
+}
+
+/// A test that decodes the JSON in `constant` as `ty` and encodes it again,
+/// through the testing helpers at `testing` (a path).
+pub(super) fn round_trip_test(
+    testing: &TokenStream,
+    name: &proc_macro2::Ident,
+    ty: &TokenStream,
+    constant: &proc_macro2::Ident,
+) -> TokenStream {
+    quote! {
+        #[test]
+        fn #name() {
+            #testing::assert_round_trip::<#ty>(#constant);
+        }
+    }
 }
 
 /// What one example becomes as a contract test, or why it cannot become one.
