@@ -245,7 +245,6 @@ fn example_tests(
     if let (Some(json), Some(ty)) = (&response_json, response_type(space, &op.response)) {
         let name = ident(&names.response_round_trip);
         response_declared = true;
-        // Two items, so the area gate goes on each.
         tests.push(quote! { const #response_const: &str = #json; });
         tests.push(round_trip_test(&quote! { testing }, &name, &ty, &response_const));
     }
