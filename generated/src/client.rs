@@ -4,19 +4,13 @@
 /// The entry point of the generated API: every request starts here and
 /// follows the URL path, one method per segment.
 #[derive(Debug, Clone)]
-pub struct GraphClient {
-    client: graph_runtime::Client,
-    path: graph_runtime::RequestPath,
-}
+pub struct GraphClient(graph_runtime::Endpoint);
 impl GraphClient {
     /// The service root the docs describe.
     pub const DEFAULT_BASE_URL: &'static str = "https://graph.microsoft.com/beta";
     /// Wraps a runtime client (base URL, auth, retries).
     pub fn new(client: graph_runtime::Client) -> Self {
-        Self {
-            client,
-            path: graph_runtime::RequestPath::root(),
-        }
+        Self(graph_runtime::Endpoint::root(client))
     }
     /// A client for the default service root with a fixed bearer token.
     pub fn with_token(token: impl Into<String>) -> Self {
@@ -24,15 +18,14 @@ impl GraphClient {
     }
     /// The runtime client requests are sent with.
     pub fn client(&self) -> &graph_runtime::Client {
-        &self.client
+        self.0.client()
     }
     /// `/deviceAppManagement`
     pub fn device_app_management(
         &self,
     ) -> crate::requests::device_app_management::DeviceAppManagementRequest {
-        crate::requests::device_app_management::DeviceAppManagementRequest::new(
-            self.client.clone(),
-            self.path.segment("deviceAppManagement"),
+        crate::requests::device_app_management::DeviceAppManagementRequest(
+            self.0.segment("deviceAppManagement"),
         )
     }
 }

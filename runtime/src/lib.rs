@@ -1,10 +1,12 @@
 //! HTTP support for the generated Microsoft Graph SDK.
 //!
-//! The generated crate is thin: each operation builds a [`Request`] from a
-//! [`RequestPath`], a [`Method`] and a [`ResponseKind`]. Everything every
-//! operation needs lives here, once:
+//! The generated crate is thin: each builder holds an [`Endpoint`] (a
+//! client and a [`RequestPath`]) and each operation asks it for a [`Request`]
+//! with a [`Method`] and a [`ResponseKind`]. Everything every operation
+//! needs lives here, once:
 //!
 //! - [`Client`]: base URL, bearer token or [`TokenProvider`], [`RetryPolicy`].
+//! - [`Endpoint`]: what a builder holds; one call per builder method.
 //! - [`RequestPath`]: paths built a segment at a time, so ids are always
 //!   encoded as exactly one segment.
 //! - [`Request`]: OData query options, headers, bodies, retries on
@@ -53,6 +55,7 @@
 
 mod client;
 mod decode;
+mod endpoint;
 mod error;
 mod model;
 mod path;
@@ -65,6 +68,7 @@ pub use reqwest::Method;
 
 pub use client::{BoxError, Client, ClientBuilder, RetryPolicy, TokenProvider};
 pub use decode::decode_variant;
+pub use endpoint::Endpoint;
 pub use error::{Error, GraphError, InnerError};
 pub use model::{Binary, Flags, Page, Reference, ValueWrapper};
 pub use path::{FunctionArg, RequestPath};

@@ -3,47 +3,30 @@
 
 /// Requests to `/deviceAppManagement`.
 #[derive(Debug, Clone)]
-pub struct DeviceAppManagementRequest {
-    client: graph_runtime::Client,
-    path: graph_runtime::RequestPath,
-}
+pub struct DeviceAppManagementRequest(pub(crate) graph_runtime::Endpoint);
 impl DeviceAppManagementRequest {
-    pub(crate) fn new(
-        client: graph_runtime::Client,
-        path: graph_runtime::RequestPath,
-    ) -> Self {
-        Self { client, path }
-    }
     /// The path this builder addresses, percent-encoded.
     pub fn path(&self) -> &str {
-        self.path.as_str()
+        self.0.path()
     }
     /// `/deviceAppManagement/iosLobAppProvisioningConfigurations`
     pub fn ios_lob_app_provisioning_configurations(
         &self,
-    ) -> crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsRequest {
-        crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsRequest::new(
-            self.client.clone(),
-            self.path.segment("iosLobAppProvisioningConfigurations"),
+    ) -> DeviceAppManagementIosLobAppProvisioningConfigurationsRequest {
+        DeviceAppManagementIosLobAppProvisioningConfigurationsRequest(
+            self.0.segment("iosLobAppProvisioningConfigurations"),
         )
     }
 }
 /// Requests to `/deviceAppManagement/iosLobAppProvisioningConfigurations`.
 #[derive(Debug, Clone)]
-pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsRequest {
-    client: graph_runtime::Client,
-    path: graph_runtime::RequestPath,
-}
+pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsRequest(
+    pub(crate) graph_runtime::Endpoint,
+);
 impl DeviceAppManagementIosLobAppProvisioningConfigurationsRequest {
-    pub(crate) fn new(
-        client: graph_runtime::Client,
-        path: graph_runtime::RequestPath,
-    ) -> Self {
-        Self { client, path }
-    }
     /// The path this builder addresses, percent-encoded.
     pub fn path(&self) -> &str {
-        self.path.as_str()
+        self.0.path()
     }
     /// List iosLobAppProvisioningConfigurations
     ///
@@ -55,40 +38,27 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsRequest {
     ) -> graph_runtime::Request<
         graph_runtime::Page<crate::models::IosLobAppProvisioningConfiguration>,
     > {
-        graph_runtime::Request::new(
-            &self.client,
-            graph_runtime::Method::GET,
-            self.path.clone(),
-            graph_runtime::ResponseKind::Json,
-        )
+        self.0.json(graph_runtime::Method::GET)
     }
     /// `/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}`
     pub fn by_id(
         &self,
         ios_lob_app_provisioning_configuration_id: &str,
-    ) -> crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
-        crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest::new(
-            self.client.clone(),
-            self.path.key(ios_lob_app_provisioning_configuration_id),
+    ) -> DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
+        DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest(
+            self.0.key(ios_lob_app_provisioning_configuration_id),
         )
     }
 }
 /// Requests to `/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}`.
 #[derive(Debug, Clone)]
-pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
-    client: graph_runtime::Client,
-    path: graph_runtime::RequestPath,
-}
+pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest(
+    pub(crate) graph_runtime::Endpoint,
+);
 impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
-    pub(crate) fn new(
-        client: graph_runtime::Client,
-        path: graph_runtime::RequestPath,
-    ) -> Self {
-        Self { client, path }
-    }
     /// The path this builder addresses, percent-encoded.
     pub fn path(&self) -> &str {
-        self.path.as_str()
+        self.0.path()
     }
     /// Get iosLobAppProvisioningConfiguration
     ///
@@ -98,12 +68,7 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
     pub fn get(
         &self,
     ) -> graph_runtime::Request<crate::models::IosLobAppProvisioningConfiguration> {
-        graph_runtime::Request::new(
-            &self.client,
-            graph_runtime::Method::GET,
-            self.path.clone(),
-            graph_runtime::ResponseKind::Json,
-        )
+        self.0.json(graph_runtime::Method::GET)
     }
     /// assign action
     ///
@@ -114,40 +79,26 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
         &self,
         body: &crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody,
     ) -> graph_runtime::Request<()> {
-        graph_runtime::Request::new(
-                &self.client,
-                graph_runtime::Method::POST,
-                self.path.segment("assign"),
-                graph_runtime::ResponseKind::Empty,
-            )
-            .json_body(body)
+        self.0.segment("assign").empty(graph_runtime::Method::POST).json_body(body)
     }
     /// `/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments`
     pub fn group_assignments(
         &self,
-    ) -> crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsRequest {
-        crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsRequest::new(
-            self.client.clone(),
-            self.path.segment("groupAssignments"),
+    ) -> DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsRequest {
+        DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsRequest(
+            self.0.segment("groupAssignments"),
         )
     }
 }
 /// Requests to `/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments`.
 #[derive(Debug, Clone)]
-pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsRequest {
-    client: graph_runtime::Client,
-    path: graph_runtime::RequestPath,
-}
+pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsRequest(
+    pub(crate) graph_runtime::Endpoint,
+);
 impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsRequest {
-    pub(crate) fn new(
-        client: graph_runtime::Client,
-        path: graph_runtime::RequestPath,
-    ) -> Self {
-        Self { client, path }
-    }
     /// The path this builder addresses, percent-encoded.
     pub fn path(&self) -> &str {
-        self.path.as_str()
+        self.0.path()
     }
     /// List groupAssignments
     ///
@@ -159,12 +110,7 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsR
     ) -> graph_runtime::Request<
         graph_runtime::Page<crate::models::MobileAppProvisioningConfigGroupAssignment>,
     > {
-        graph_runtime::Request::new(
-            &self.client,
-            graph_runtime::Method::GET,
-            self.path.clone(),
-            graph_runtime::ResponseKind::Json,
-        )
+        self.0.json(graph_runtime::Method::GET)
     }
     /// Create groupAssignments
     ///
@@ -177,13 +123,7 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsR
     ) -> graph_runtime::Request<
         crate::models::MobileAppProvisioningConfigGroupAssignment,
     > {
-        graph_runtime::Request::new(
-                &self.client,
-                graph_runtime::Method::POST,
-                self.path.clone(),
-                graph_runtime::ResponseKind::Json,
-            )
-            .json_body(body)
+        self.0.json(graph_runtime::Method::POST).json_body(body)
     }
     /// Update groupAssignments
     ///
@@ -196,41 +136,27 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsR
     ) -> graph_runtime::Request<
         crate::models::MobileAppProvisioningConfigGroupAssignment,
     > {
-        graph_runtime::Request::new(
-                &self.client,
-                graph_runtime::Method::PATCH,
-                self.path.clone(),
-                graph_runtime::ResponseKind::Json,
-            )
-            .json_body(body)
+        self.0.json(graph_runtime::Method::PATCH).json_body(body)
     }
     /// `/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments/{mobileAppProvisioningConfigGroupAssignmentId}`
     pub fn by_id(
         &self,
         mobile_app_provisioning_config_group_assignment_id: &str,
-    ) -> crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsItemRequest {
-        crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsItemRequest::new(
-            self.client.clone(),
-            self.path.key(mobile_app_provisioning_config_group_assignment_id),
+    ) -> DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsItemRequest {
+        DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsItemRequest(
+            self.0.key(mobile_app_provisioning_config_group_assignment_id),
         )
     }
 }
 /// Requests to `/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments/{mobileAppProvisioningConfigGroupAssignmentId}`.
 #[derive(Debug, Clone)]
-pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsItemRequest {
-    client: graph_runtime::Client,
-    path: graph_runtime::RequestPath,
-}
+pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsItemRequest(
+    pub(crate) graph_runtime::Endpoint,
+);
 impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsItemRequest {
-    pub(crate) fn new(
-        client: graph_runtime::Client,
-        path: graph_runtime::RequestPath,
-    ) -> Self {
-        Self { client, path }
-    }
     /// The path this builder addresses, percent-encoded.
     pub fn path(&self) -> &str {
-        self.path.as_str()
+        self.0.path()
     }
     /// Get groupAssignments
     ///
@@ -242,12 +168,7 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsI
     ) -> graph_runtime::Request<
         crate::models::MobileAppProvisioningConfigGroupAssignment,
     > {
-        graph_runtime::Request::new(
-            &self.client,
-            graph_runtime::Method::GET,
-            self.path.clone(),
-            graph_runtime::ResponseKind::Json,
-        )
+        self.0.json(graph_runtime::Method::GET)
     }
     /// Delete groupAssignments
     ///
@@ -255,12 +176,7 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsI
     ///
     /// `DELETE /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments/{mobileAppProvisioningConfigGroupAssignmentId}`, documented on `api/delete-groupassignments.md`.
     pub fn delete(&self) -> graph_runtime::Request<()> {
-        graph_runtime::Request::new(
-            &self.client,
-            graph_runtime::Method::DELETE,
-            self.path.clone(),
-            graph_runtime::ResponseKind::Empty,
-        )
+        self.0.empty(graph_runtime::Method::DELETE)
     }
 }
 /// The request body of `POST /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/assign`.

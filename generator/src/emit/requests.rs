@@ -106,10 +106,7 @@ fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
         /// The entry point of the generated API: every request starts here and
         /// follows the URL path, one method per segment.
         #[derive(Debug, Clone)]
-        pub struct GraphClient {
-            client: graph_runtime::Client,
-            path: graph_runtime::RequestPath,
-        }
+        pub struct GraphClient(graph_runtime::Endpoint);
 
         impl GraphClient {
             /// The service root the docs describe.
@@ -117,7 +114,7 @@ fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
 
             /// Wraps a runtime client (base URL, auth, retries).
             pub fn new(client: graph_runtime::Client) -> Self {
-                Self { client, path: graph_runtime::RequestPath::root() }
+                Self(graph_runtime::Endpoint::root(client))
             }
 
             /// A client for the default service root with a fixed bearer token.
@@ -127,7 +124,7 @@ fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
 
             /// The runtime client requests are sent with.
             pub fn client(&self) -> &graph_runtime::Client {
-                &self.client
+                self.0.client()
             }
 
             #(#methods)*
@@ -145,20 +142,13 @@ fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> TokenStre
         #doc
         #gate
         #[derive(Debug, Clone)]
-        pub struct #name {
-            client: graph_runtime::Client,
-            path: graph_runtime::RequestPath,
-        }
+        pub struct #name(pub(crate) graph_runtime::Endpoint);
 
         #gate
         impl #name {
-            pub(crate) fn new(client: graph_runtime::Client, path: graph_runtime::RequestPath) -> Self {
-                Self { client, path }
-            }
-
             /// The path this builder addresses, percent-encoded.
             pub fn path(&self) -> &str {
-                self.path.as_str()
+                self.0.path()
             }
 
             #(#methods)*
@@ -179,7 +169,7 @@ fn methods(
         node.operations.iter().map(|op| operation(space, options, id, &space.operations[*op], impl_areas)).collect();
     let mut children: Vec<NodeId> = node.children.iter().copied().filter(|c| is_builder(&space.nodes[*c])).collect();
     children.sort_by(|a, b| space.nodes[*a].accessor.cmp(&space.nodes[*b].accessor));
-    methods.extend(children.into_iter().map(|child| accessor(space, options, child, impl_areas)));
+    methods.extend(children.into_iter().map(|child| accessor(space, options, id, child, impl_areas)));
     methods
 }
 
@@ -191,23 +181,30 @@ fn method_gate(options: &EmitOptions, areas: &BTreeSet<String>, impl_areas: Opti
     if impl_areas == Some(areas) { TokenStream::new() } else { cfg(options, areas) }
 }
 
-fn builder_path(space: &TypeSpace, id: NodeId) -> TokenStream {
+/// The builder `id` as named in the code of builder `host`: by its bare name
+/// in the same module (most of them), else by its path from the crate root.
+fn builder_path(space: &TypeSpace, host: NodeId, id: NodeId) -> TokenStream {
     let node = &space.nodes[id];
-    let module = ident(&node.module);
     let name = format_ident!("{}", node.rust_name);
+    if host != 0 && space.nodes[host].module == node.module {
+        return quote! { #name };
+    }
+    let module = ident(&node.module);
     quote! { crate::requests::#module::#name }
 }
 
+/// The method of builder `host` that returns the builder of `child`.
 fn accessor(
     space: &TypeSpace,
     options: &EmitOptions,
+    host: NodeId,
     child: NodeId,
     impl_areas: Option<&BTreeSet<String>>,
 ) -> TokenStream {
     let gate = method_gate(options, &space.nodes[child].areas, impl_areas);
     let node = &space.nodes[child];
     let method = ident(&node.accessor);
-    let builder = builder_path(space, child);
+    let builder = builder_path(space, host, child);
     let params = param_list(&node.params);
     let path = segment_path(node.segment.as_ref(), &node.params);
     let doc = doc_lines(&format!("`{}`", node.path));
@@ -215,7 +212,7 @@ fn accessor(
         #doc
         #gate
         pub fn #method(&self, #(#params),*) -> #builder {
-            #builder::new(self.client.clone(), #path)
+            #builder(#path)
         }
     }
 }
@@ -230,19 +227,19 @@ fn param_list(params: &[Param]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The expression that extends `self.path` by one segment.
+/// The expression that extends the builder's endpoint (`self.0`) by one segment.
 fn segment_path(segment: Option<&Segment>, params: &[Param]) -> TokenStream {
     let param = |i: usize| params.get(i).map(|p| ident(&p.rust_name));
     match segment {
-        None => quote! { self.path.clone() },
-        Some(Segment::Literal { name }) => quote! { self.path.segment(#name) },
+        None => quote! { self.0.clone() },
+        Some(Segment::Literal { name }) => quote! { self.0.segment(#name) },
         Some(Segment::Key { .. }) => {
             let value = param(0);
-            quote! { self.path.key(#value) }
+            quote! { self.0.key(#value) }
         }
         Some(Segment::Address { .. }) => {
             let value = param(0);
-            quote! { self.path.address(#value) }
+            quote! { self.0.address(#value) }
         }
         Some(Segment::Function { name, args }) => {
             let args = args.iter().zip(params).map(|(arg, p)| {
@@ -251,7 +248,7 @@ fn segment_path(segment: Option<&Segment>, params: &[Param]) -> TokenStream {
                 let quoted = matches!(p.kind, ParamKind::FunctionArg { quoted: true, .. });
                 quote! { graph_runtime::FunctionArg { name: #arg_name, value: #value, quoted: #quoted } }
             });
-            quote! { self.path.function(#name, &[#(#args),*]) }
+            quote! { self.0.function(#name, &[#(#args),*]) }
         }
     }
 }
@@ -267,8 +264,8 @@ pub(super) fn operation(
 ) -> TokenStream {
     let gate = method_gate(options, &one_area(&op.area), impl_areas);
     let method_name = ident(&op.rust_name);
-    let path = if op.target == host {
-        quote! { self.path.clone() }
+    let endpoint = if op.target == host {
+        quote! { self.0 }
     } else {
         segment_path(space.nodes[op.target].segment.as_ref(), &op.params)
     };
@@ -279,9 +276,9 @@ pub(super) fn operation(
         quote! { .json_body(body) }
     });
     let (ret, kind) = match (&op.response, response_type(space, &op.response)) {
-        (_, Some(ty)) => (ty, quote! { Json }),
-        (ResponseShape::Empty, None) => (quote! { () }, quote! { Empty }),
-        (_, None) => (quote! { graph_runtime::Binary }, quote! { Bytes }),
+        (_, Some(ty)) => (ty, quote! { json }),
+        (ResponseShape::Empty, None) => (quote! { () }, quote! { empty }),
+        (_, None) => (quote! { graph_runtime::Binary }, quote! { bytes }),
     };
     let method = format_ident!("{}", op.method.as_str());
     let doc = doc_lines(&operation_doc(op));
@@ -289,8 +286,7 @@ pub(super) fn operation(
         #doc
         #gate
         pub fn #method_name(&self, #(#params),*) -> graph_runtime::Request<#ret> {
-            graph_runtime::Request::new(&self.client, graph_runtime::Method::#method, #path, graph_runtime::ResponseKind::#kind)
-                #body_call
+            #endpoint.#kind(graph_runtime::Method::#method) #body_call
         }
     }
 }
