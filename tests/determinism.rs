@@ -174,6 +174,30 @@ fn a_crate_keeps_its_cached_items_while_another_crate_runs() {
 }
 
 #[test]
+fn crates_generated_side_by_side_through_one_cache_equal_fresh_runs_and_do_not_grow_it() {
+    let sources = docs_input();
+    let options = emit_options("docs-input");
+    let other = docgen::emit::EmitOptions { features: !options.features, ..options.clone() };
+    let cache = warm_cache(&options);
+    let mut sizes = Vec::new();
+    for edit in 1..=3 {
+        let (first, second) = (edited(&sources, edit), edited(&sources, edit + 10));
+        let crates = [(first.as_slice(), &options), (second.as_slice(), &other)];
+        let results = docgen::generate_all(&crates, &cache);
+        assert_eq!(results.len(), 2);
+        for ((pages, options), result) in crates.iter().zip(results) {
+            let together = result.expect("the pages generate");
+            let fresh = docgen::generate(pages, options).expect("the pages generate");
+            assert_eq!(contents(&together.files), contents(&fresh.files), "edit {edit}");
+            assert_eq!(together.diagnostics, fresh.diagnostics);
+        }
+        sizes.push(cache.len());
+    }
+    // Each round replaces what the one before it left in both crates.
+    assert_eq!(sizes[1], sizes[2]);
+}
+
+#[test]
 fn a_page_read_with_replaced_bytes_is_not_taken_for_the_cached_one() {
     let options = emit_options("docs-input");
     let cache = warm_cache(&options);

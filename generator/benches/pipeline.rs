@@ -45,28 +45,18 @@ fn main() {
     });
 
     // First run into an empty folder: every file is created. A full run
-    // generates both versions in one process with one cache, as
+    // generates both versions side by side in one process with one cache, as
     // `cargo xtask corpus` does: pages and items that are the same in v1.0
     // and beta are lowered and printed once.
     let first_out = out.join("first");
     let started = Instant::now();
-    let cache = Cache::default();
-    for version in VERSIONS {
-        let sources = read_docs(&docs.join(version)).expect("docs are readable");
-        generate_and_write(&sources, version, &first_out, &cache);
-    }
+    generate_and_write(&read_versions(&docs, None), &first_out, &Cache::default());
     let first = started.elapsed();
 
     // Cold: nothing cached in memory at the start; the folder holds the
     // previous output, as it does for `cargo xtask gen` (unchanged files are
     // compared, not written).
-    let cold = median(RUNS, || {
-        let cache = Cache::default();
-        for version in VERSIONS {
-            let sources = read_docs(&docs.join(version)).expect("docs are readable");
-            generate_and_write(&sources, version, &first_out, &cache);
-        }
-    });
+    let cold = median(RUNS, || generate_and_write(&read_versions(&docs, None), &first_out, &Cache::default()));
 
     // Warm: one page changed since the last run; the caches and the previous
     // output are there. Once with the edit in v1.0, once in beta: the version
@@ -74,23 +64,14 @@ fn main() {
     // each line shows what one version's edit costs.
     let cache = Cache::default();
     let warm_out = out.join("warm");
-    for version in VERSIONS {
-        let sources = read_docs(&docs.join(version)).expect("docs are readable");
-        generate_and_write(&sources, version, &warm_out, &cache);
-    }
+    generate_and_write(&read_versions(&docs, None), &warm_out, &cache);
     let entries_after_first_run = cache.len();
     let mut edit = 0;
     let mut warm = Vec::new();
     for edited in 0..VERSIONS.len() {
         warm.push(median(RUNS, || {
             edit += 1;
-            for (index, version) in VERSIONS.iter().enumerate() {
-                let mut sources = read_docs(&docs.join(version)).expect("docs are readable");
-                if index == edited {
-                    change_one_page(&mut sources, edit);
-                }
-                generate_and_write(&sources, version, &warm_out, &cache);
-            }
+            generate_and_write(&read_versions(&docs, Some((edited, edit))), &warm_out, &cache);
         }));
     }
     let entries_after_edits = cache.len();
@@ -155,9 +136,26 @@ fn options(version: &str) -> EmitOptions {
     }
 }
 
-fn generate_and_write(sources: &[SourceFile], version: &str, out: &Path, cache: &Cache) {
-    let generated = docgen::generate_cached(sources, &options(version), cache).expect("the corpus generates");
-    docgen::output::write(&out.join(version), &generated.files).expect("output is writable");
+/// The pages of each version, with one page of version `edit.0` changed
+/// (edit number `edit.1`) if asked.
+fn read_versions(docs: &Path, edit: Option<(usize, usize)>) -> Vec<Vec<SourceFile>> {
+    let mut versions: Vec<Vec<SourceFile>> =
+        VERSIONS.iter().map(|v| read_docs(&docs.join(v)).expect("docs are readable")).collect();
+    if let Some((version, number)) = edit {
+        change_one_page(&mut versions[version], number);
+    }
+    versions
+}
+
+/// Generates every version side by side through `cache` and writes each
+/// below `out`, as `cargo xtask corpus` does.
+fn generate_and_write(versions: &[Vec<SourceFile>], out: &Path, cache: &Cache) {
+    let options: Vec<EmitOptions> = VERSIONS.iter().map(|v| options(v)).collect();
+    let crates: Vec<(&[SourceFile], &EmitOptions)> = versions.iter().map(Vec::as_slice).zip(&options).collect();
+    for (version, generated) in VERSIONS.iter().zip(docgen::generate_all(&crates, cache)) {
+        let generated = generated.expect("the corpus generates");
+        docgen::output::write(&out.join(version), &generated.files).expect("output is writable");
+    }
 }
 
 /// Seconds spent in each stage of one run over both versions, writing to

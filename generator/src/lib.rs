@@ -82,24 +82,33 @@ pub fn generate_cached(
     keys.hash(&mut hasher);
     let run_key = hasher.finish();
     let bit = {
-        let runs = cache.runs.lock().unwrap_or_else(|e| e.into_inner());
-        match runs.get(options) {
+        let mut crates = cache.crates.lock().unwrap_or_else(|e| e.into_inner());
+        // Crates past the 64th share bits: their entries are dropped
+        // sooner than they could be, which costs only rebuilding them.
+        let next_bit = 1u64 << (crates.len() % 64);
+        let state = crates.entry(options.clone()).or_insert(CrateState { bit: next_bit, last: None });
+        match &state.last {
             Some(last) if last.pages_key == run_key => return Ok(last.generated.clone()),
-            Some(last) => last.bit,
-            // Crates past the 64th share bits: their entries are dropped
-            // sooner than they could be, which costs only rebuilding them.
-            None => 1u64 << (runs.len() % 64),
+            _ => state.bit,
         }
     };
     cache.start_run(bit);
-    let generated = Arc::new(generate_keyed(sources, &keys, options, cache, &())?);
-    cache
-        .runs
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(options.clone(), LastRun { pages_key: run_key, generated: generated.clone(), bit });
-    cache.finish_run();
-    Ok(generated)
+    let generated = generate_keyed(sources, &keys, options, cache, &()).map(Arc::new);
+    if let (Ok(generated), Some(state)) =
+        (&generated, cache.crates.lock().unwrap_or_else(|e| e.into_inner()).get_mut(options))
+    {
+        state.last = Some(LastRun { pages_key: run_key, generated: generated.clone() });
+    }
+    cache.finish_run(bit);
+    generated
+}
+
+/// [`generate_cached`] of several crates (e.g. each docs version), side by
+/// side through one cache, results in the order given. What one crate's run
+/// cannot use both cores for (reading, resolving, writing small files)
+/// overlaps with the other's work, and what they print alike is printed once.
+pub fn generate_all(crates: &[(&[SourceFile], &EmitOptions)], cache: &Cache) -> Vec<Result<Arc<Generated>, EmitError>> {
+    crates.par_iter().map(|(sources, options)| generate_cached(sources, options, cache)).collect()
 }
 
 /// Told how far a run has got, so a command line can draw a progress bar.
@@ -154,20 +163,26 @@ type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
 #[derive(Debug, Default)]
 pub struct Cache {
     pages: RunMap<LoweredPage>,
-    /// The last run for each set of options (one per crate). Only the last
-    /// is kept: a long-lived process holds one result per crate, not one per
-    /// edit.
-    runs: Mutex<HashMap<EmitOptions, LastRun>>,
+    /// Each crate (set of options) seen: its bit and its last run. Only the
+    /// last run is kept: a long-lived process holds one result per crate,
+    /// not one per edit.
+    crates: Mutex<HashMap<EmitOptions, CrateState>>,
     pub emit: EmitCache,
 }
 
-/// A crate's last run: the key of its pages, what it generated and the bit
-/// that marks the cache entries it used.
+/// A crate's bit, which marks the cache entries its latest run used, and
+/// its last successful run.
+#[derive(Debug)]
+struct CrateState {
+    bit: u64,
+    last: Option<LastRun>,
+}
+
+/// The key of a run's pages and what it generated.
 #[derive(Debug)]
 struct LastRun {
     pages_key: u64,
     generated: Arc<Generated>,
-    bit: u64,
 }
 
 impl Cache {
@@ -185,12 +200,14 @@ impl Cache {
         self.emit.start_run(bit);
     }
 
-    /// Drops what no crate's latest run used; what is cached outside a run
-    /// from now on is marked by none.
-    fn finish_run(&self) {
-        self.pages.drop_unused();
-        self.emit.drop_unused();
-        self.emit.run.set(0);
+    /// The run of `bit` ends. When no other run is in progress, drops what
+    /// no crate's latest run used (a run still going may not have reached
+    /// its entries yet); what is cached outside a run is marked by none.
+    fn finish_run(&self, bit: u64) {
+        if self.emit.run.finish(bit) {
+            self.pages.drop_unused();
+            self.emit.drop_unused();
+        }
     }
 }
 

@@ -13,9 +13,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use foldhash::HashMap;
 
-/// The bit of the crate whose run is in progress; 0 outside the runs of
+/// The bits of the crates whose runs are in progress; 0 outside the runs of
 /// [`Cache`](crate::Cache), so what is cached then is dropped when the next
-/// run ends.
+/// run ends. Crates may run at the same time (a full run generates v1.0
+/// and beta side by side): an entry used then is marked for every crate
+/// running, which keeps it until each of them has run again, no longer.
 #[derive(Debug, Default)]
 pub struct RunBit(AtomicU64);
 
@@ -24,8 +26,14 @@ impl RunBit {
         self.0.load(Ordering::Relaxed)
     }
 
-    pub fn set(&self, bit: u64) {
-        self.0.store(bit, Ordering::Relaxed);
+    /// The run of the crate of `bit` starts.
+    pub fn start(&self, bit: u64) {
+        self.0.fetch_or(bit, Ordering::Relaxed);
+    }
+
+    /// The run of the crate of `bit` ends; true when no other run is left.
+    pub fn finish(&self, bit: u64) -> bool {
+        self.0.fetch_and(!bit, Ordering::Relaxed) & !bit == 0
     }
 }
 
@@ -50,8 +58,12 @@ impl<V: Clone> RunMap<V> {
         Some(value.clone())
     }
 
+    /// Keeps `value` for `key`, marked as used by the runs of `bit`. Runs at
+    /// the same time may build the same entry; the bits of both are kept.
     pub fn insert(&self, key: u64, value: V, bit: u64) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (value, bit));
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let used_by = entries.get(&key).map_or(0, |(_, used_by)| *used_by);
+        entries.insert(key, (value, used_by | bit));
     }
 
     /// The value for `key`, built and kept if missing. The lock is not held
@@ -87,6 +99,18 @@ impl<V> RunMap<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_run_bits_hold_every_crate_running() {
+        let running = RunBit::default();
+        running.start(1);
+        running.start(2);
+        assert_eq!(running.get(), 3);
+        assert!(!running.finish(1), "crate 2 still runs");
+        assert_eq!(running.get(), 2);
+        assert!(running.finish(2));
+        assert_eq!(running.get(), 0);
+    }
 
     #[test]
     fn entries_live_while_the_latest_run_of_some_crate_used_them() {

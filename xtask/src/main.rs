@@ -138,10 +138,10 @@ fn corpus() -> Result<(), String> {
         return Ok(());
     };
     let corpus_dir = root().join("target/corpus");
-    // One cache for both versions: what v1.0 and beta print the same way is printed once.
-    let cache = docgen::Cache::default();
-    for version in VERSIONS {
-        let generated = generate_corpus(&docs, version, &cache)?;
+    // Both versions side by side through one cache: what v1.0 and beta
+    // print the same way is printed once.
+    let all = generate_corpus(&docs, &VERSIONS)?;
+    for (version, generated) in VERSIONS.iter().zip(all) {
         let report = docgen::report::build(&generated.ir, &generated.space, &generated.diagnostics);
         check_coverage(version, &report)?;
         eprintln!("{version}: {} files, {} areas", generated.files.len(), generated.space.areas.len());
@@ -179,22 +179,36 @@ fn corpus_cargo_env() -> [(&'static str, String); 4] {
 /// The docs versions, each generated into `target/corpus/<version>`.
 const VERSIONS: [&str; 2] = ["v1.0", "beta"];
 
-/// Generates the crate of one docs version, every area behind a feature,
-/// into `target/corpus/<version>`, through `cache`.
-fn generate_corpus(docs: &Path, version: &str, cache: &docgen::Cache) -> Result<Arc<docgen::Generated>, String> {
-    let sources = docgen::source::read_docs(&docs.join(version)).map_err(|e| e.to_string())?;
-    let options = EmitOptions {
+/// Generates the crate of each docs version, every area behind a feature,
+/// into `target/corpus/<version>`: the versions side by side through one
+/// cache (`docgen::generate_all`), results in the order given.
+fn generate_corpus(docs: &Path, versions: &[&str]) -> Result<Vec<Arc<docgen::Generated>>, String> {
+    let sources = versions
+        .iter()
+        .map(|version| docgen::source::read_docs(&docs.join(version)).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, String>>()?;
+    let options: Vec<EmitOptions> = versions.iter().map(|version| corpus_options(version)).collect();
+    let crates: Vec<(&[docgen::source::SourceFile], &EmitOptions)> =
+        sources.iter().map(Vec::as_slice).zip(&options).collect();
+    let mut all = Vec::new();
+    for (version, generated) in versions.iter().zip(docgen::generate_all(&crates, &docgen::Cache::default())) {
+        let generated = generated.map_err(|e| format!("{version}: {e}"))?;
+        let out = corpus_crate(version);
+        docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        all.push(generated);
+    }
+    Ok(all)
+}
+
+fn corpus_options(version: &str) -> EmitOptions {
+    EmitOptions {
         crate_name: if version == "v1.0" { "graph-sdk-v1".into() } else { format!("graph-sdk-{version}") },
         base_url: format!("https://graph.microsoft.com/{version}"),
         runtime_path: "../../../runtime".into(),
         standalone: true,
         docs_label: format!("graph-docs/{version}"),
         features: true,
-    };
-    let generated = docgen::generate_cached(&sources, &options, cache).map_err(|e| e.to_string())?;
-    let out = corpus_crate(version);
-    docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    Ok(generated)
+    }
 }
 
 fn corpus_crate(version: &str) -> PathBuf {
@@ -269,7 +283,7 @@ fn contract() -> Result<(), String> {
         return Ok(());
     };
     let started = std::time::Instant::now();
-    generate_corpus(&docs, "v1.0", &docgen::Cache::default())?;
+    generate_corpus(&docs, &["v1.0"])?;
     let out = corpus_crate("v1.0");
     let manifest = read_json(&out.join("contract-tests.json"))?;
     eprintln!("v1.0: generated in {:.1} s", started.elapsed().as_secs_f64());

@@ -72,7 +72,7 @@ impl std::error::Error for EmitError {}
 /// of [`Cache`](crate::Cache) ends.
 #[derive(Debug, Default)]
 pub struct EmitCache {
-    /// The bit of the crate whose run is in progress.
+    /// The bits of the crates whose runs are in progress.
     pub(crate) run: RunBit,
     formatted: RunMap<Arc<str>>,
     /// Content hashes of examples, by address. An unchanged page's examples
@@ -116,7 +116,7 @@ impl EmitCache {
 
     /// A run of the crate of `bit` starts (see the `run_cache` module).
     pub(crate) fn start_run(&self, bit: u64) {
-        self.run.set(bit);
+        self.run.start(bit);
         self.formatted.forget(bit);
         self.example_digests.forget(bit);
         self.texts.forget(bit);
