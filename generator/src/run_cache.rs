@@ -67,14 +67,18 @@ impl<V: Clone> RunMap<V> {
     }
 
     /// The value for `key`, built and kept if missing. The lock is not held
-    /// while building.
+    /// while building; when two runs build the same entry at once, the one
+    /// kept first is the one both get, so they share it (the example digests
+    /// are keyed by the address of what they share).
     pub fn get_or_insert_with(&self, key: u64, bit: u64, build: impl FnOnce() -> V) -> V {
         if let Some(found) = self.get(key, bit) {
             return found;
         }
         let built = build();
-        self.insert(key, built.clone(), bit);
-        built
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (value, used_by) = entries.entry(key).or_insert((built, 0));
+        *used_by |= bit;
+        value.clone()
     }
 }
 
@@ -99,6 +103,20 @@ impl<V> RunMap<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_built_twice_at_once_is_the_first_one_kept() {
+        let map = RunMap::default();
+        let second = map.get_or_insert_with(7, 2, || {
+            // Another run keeps the entry while this one builds it.
+            assert_eq!(map.get_or_insert_with(7, 1, || "first"), "first");
+            "second"
+        });
+        assert_eq!(second, "first");
+        map.forget(1);
+        map.drop_unused();
+        assert_eq!(map.get(7, 0), Some("first"), "both runs' bits are kept");
+    }
 
     #[test]
     fn the_run_bits_hold_every_crate_running() {

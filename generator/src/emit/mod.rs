@@ -352,24 +352,30 @@ pub fn doc_lines(text: &str) -> TokenStream {
 }
 
 /// `printed` with each placeholder of [`doc_lines`] replaced by its doc
-/// comment, at the placeholder's indentation.
+/// comment, at the placeholder's indentation. Placeholders are found with
+/// memchr's substring search and the text between them copied whole, rather
+/// than walking the printed file line by line.
 fn splice_docs(printed: String) -> Result<String, String> {
-    if !printed.contains(DOC_PLACEHOLDER) {
+    let mut placeholders = memchr::memmem::find_iter(printed.as_bytes(), DOC_PLACEHOLDER).peekable();
+    if placeholders.peek().is_none() {
         return Ok(printed);
     }
     let mut pending = PENDING_DOCS.lock().unwrap_or_else(|e| e.into_inner());
     let mut out = String::with_capacity(printed.len() * 2);
-    for line in printed.split_inclusive('\n') {
-        let content = line.trim_start_matches(' ');
-        let Some(id) = content.strip_prefix(DOC_PLACEHOLDER) else {
-            out.push_str(line);
+    let mut copied = 0;
+    for at in placeholders {
+        let line_start = printed[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        let indent = &printed[line_start..at];
+        // Only a line that is the placeholder alone is one.
+        if line_start < copied || indent.bytes().any(|b| b != b' ') {
             continue;
+        }
+        let line_end = printed[at..].find('\n').map_or(printed.len(), |newline| at + newline + 1);
+        let id = &printed[at + DOC_PLACEHOLDER.len()..line_end];
+        let Some(text) = id.trim_end().parse::<u64>().ok().and_then(|id| pending.remove(&id)) else {
+            return Err(format!("a doc comment placeholder has no text: {}", printed[at..line_end].trim_end()));
         };
-        let text = id.trim_end().parse::<u64>().ok().and_then(|id| pending.remove(&id));
-        let Some(text) = text else {
-            return Err(format!("a doc comment placeholder has no text: {}", line.trim_end()));
-        };
-        let indent = &line[..line.len() - content.len()];
+        out.push_str(&printed[copied..line_start]);
         for doc_line in text.lines().map(str::trim_end) {
             out.push_str(indent);
             out.push_str("///");
@@ -379,7 +385,9 @@ fn splice_docs(printed: String) -> Result<String, String> {
             }
             out.push('\n');
         }
+        copied = line_end;
     }
+    out.push_str(&printed[copied..]);
     Ok(out)
 }
 
