@@ -25,16 +25,13 @@ fn update_groupassignments_response_body_round_trips() {
 }
 #[test]
 fn update_groupassignments_builds_the_documented_request() {
-    let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
-        UPDATE_GROUPASSIGNMENTS_REQUEST,
-    );
     testing::assert_request(
         &super::client()
             .device_app_management()
             .ios_lob_app_provisioning_configurations()
             .by_id("{iosLobAppProvisioningConfigurationId}")
             .group_assignments()
-            .update(&body),
+            .update(&testing::decode(UPDATE_GROUPASSIGNMENTS_REQUEST)),
         "PATCH",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments",
         Some(UPDATE_GROUPASSIGNMENTS_REQUEST),
@@ -42,9 +39,6 @@ fn update_groupassignments_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn update_groupassignments_contract() {
-    let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
-        UPDATE_GROUPASSIGNMENTS_REQUEST,
-    );
     testing::Exchange::new(
             "PATCH",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments",
@@ -57,7 +51,7 @@ async fn update_groupassignments_contract() {
                 .ios_lob_app_provisioning_configurations()
                 .by_id("{iosLobAppProvisioningConfigurationId}")
                 .group_assignments()
-                .update(&body)
+                .update(&testing::decode(UPDATE_GROUPASSIGNMENTS_REQUEST))
         })
         .await;
 }

@@ -150,15 +150,12 @@ fn ioslobappprovisioningconfiguration_assign_request_body_round_trips() {
 }
 #[test]
 fn ioslobappprovisioningconfiguration_assign_builds_the_documented_request() {
-    let body: crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody = testing::decode(
-        IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST,
-    );
     testing::assert_request(
         &super::client()
             .device_app_management()
             .ios_lob_app_provisioning_configurations()
             .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-            .assign(&body),
+            .assign(&testing::decode(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST)),
         "POST",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/assign",
         Some(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST),
@@ -166,9 +163,6 @@ fn ioslobappprovisioningconfiguration_assign_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn ioslobappprovisioningconfiguration_assign_contract() {
-    let body: crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody = testing::decode(
-        IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST,
-    );
     testing::Exchange::new(
             "POST",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/assign",
@@ -180,7 +174,9 @@ async fn ioslobappprovisioningconfiguration_assign_contract() {
                 .device_app_management()
                 .ios_lob_app_provisioning_configurations()
                 .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-                .assign(&body)
+                .assign(
+                    &testing::decode(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST),
+                )
         })
         .await;
 }
@@ -258,16 +254,13 @@ fn create_groupassignments_response_body_round_trips() {
 }
 #[test]
 fn create_groupassignments_builds_the_documented_request() {
-    let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
-        CREATE_GROUPASSIGNMENTS_REQUEST,
-    );
     testing::assert_request(
         &super::client()
             .device_app_management()
             .ios_lob_app_provisioning_configurations()
             .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
             .group_assignments()
-            .create(&body),
+            .create(&testing::decode(CREATE_GROUPASSIGNMENTS_REQUEST)),
         "POST",
         "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
         Some(CREATE_GROUPASSIGNMENTS_REQUEST),
@@ -275,9 +268,6 @@ fn create_groupassignments_builds_the_documented_request() {
 }
 #[tokio::test]
 async fn create_groupassignments_contract() {
-    let body: crate::models::MobileAppProvisioningConfigGroupAssignment = testing::decode(
-        CREATE_GROUPASSIGNMENTS_REQUEST,
-    );
     testing::Exchange::new(
             "POST",
             "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
@@ -290,7 +280,7 @@ async fn create_groupassignments_contract() {
                 .ios_lob_app_provisioning_configurations()
                 .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
                 .group_assignments()
-                .create(&body)
+                .create(&testing::decode(CREATE_GROUPASSIGNMENTS_REQUEST))
         })
         .await;
 }

@@ -510,13 +510,12 @@ fn contract_test(
     };
     let status = proc_macro2::Literal::u16_unsuffixed(plan.status);
     let mut args = plan.chain.op_arg_tokens();
-    let (body_setup, expect_body) = match (&op.body, plan.request_body) {
+    let expect_body = match (&op.body, plan.request_body) {
         (Some(ty), true) => {
-            let ty = owned_body_type(space, ty);
-            args.push(quote! { &body });
-            (quote! { let body: #ty = testing::decode(#request_const); }, quote! { .request_json(#request_const) })
+            args.push(decoded_body(space, ty, request_const));
+            quote! { .request_json(#request_const) }
         }
-        _ => (quote! {}, quote! {}),
+        _ => quote! {},
     };
     let respond = match &plan.answer {
         Answer::Empty => quote! { .respond_empty(#status) },
@@ -538,7 +537,6 @@ fn contract_test(
     quote! {
         #[tokio::test]
         async fn #name() {
-            #body_setup
             testing::Exchange::new(#method, #path) #expect_body #respond #below
                 .#check(|client| crate::GraphClient::new(client) #(#accessors)* .#method_name(#(#args),*))
                 .await;
@@ -646,12 +644,9 @@ fn request_test(
         return None;
     }
     let (chain, path) = call_chain(space, op, &request.url)?;
-    let (body_setup, body_arg, expected_body) = match (&op.body, request_json) {
-        (None, _) => (quote! {}, None, quote! { None }),
-        (Some(ty), Some(json)) => {
-            let ty = owned_body_type(space, ty);
-            (quote! { let body: #ty = testing::decode(#json); }, Some(quote! { &body }), quote! { Some(#json) })
-        }
+    let (body_arg, expected_body) = match (&op.body, request_json) {
+        (None, _) => (None, quote! { None }),
+        (Some(ty), Some(json)) => (Some(decoded_body(space, ty, json)), quote! { Some(#json) }),
         (Some(_), None) => return None,
     };
     let method_name = ident(&op.rust_name);
@@ -663,7 +658,6 @@ fn request_test(
     Some(quote! {
         #[test]
         fn #name() {
-            #body_setup
             testing::assert_request(
                 &super::client() #(#accessors)* .#method_name(#(#args),*),
                 #method,
@@ -674,11 +668,19 @@ fn request_test(
     })
 }
 
-/// Request bodies are decoded into an owned value, then borrowed.
-fn owned_body_type(space: &TypeSpace, ty: &RType) -> TokenStream {
+/// The argument that passes the documented request body `json` to an
+/// operation taking `ty`: decoded into an owned value in place, then
+/// borrowed (one expression, not a `let` per test: statements are what
+/// syn parses slowest). The parameter is `&T` for most bodies, which names
+/// what to decode; strings and collections are taken as `&str` and `&[T]`.
+fn decoded_body(space: &TypeSpace, ty: &RType, json: &impl quote::ToTokens) -> TokenStream {
     match ty {
-        RType::Primitive(Primitive::String) => quote! { String },
-        other => rust_type(space, other),
+        RType::Primitive(Primitive::String) => quote! { &testing::decode::<String>(#json) },
+        RType::Collection(_) => {
+            let owned = rust_type(space, ty);
+            quote! { &testing::decode::<#owned>(#json) }
+        }
+        _ => quote! { &testing::decode(#json) },
     }
 }
 
@@ -818,7 +820,22 @@ fn percent_decoded(text: &str) -> String {
 
 #[cfg(test)]
 mod unit_tests {
-    use super::percent_decoded;
+    use super::{decoded_body, percent_decoded};
+    use crate::ir::Primitive;
+    use crate::resolve::{RType, TypeSpace};
+
+    #[test]
+    fn request_bodies_are_decoded_as_what_the_operation_borrows() {
+        let space = TypeSpace::default();
+        let json = quote::format_ident!("BODY");
+        let decoded = |ty: RType| decoded_body(&space, &ty, &json).to_string().replace(' ', "");
+        // `&T` parameters name what to decode.
+        assert_eq!(decoded(RType::Untyped), "&testing::decode(BODY)");
+        // `&str` and `&[T]` do not: the owned type is spelled out.
+        assert_eq!(decoded(RType::Primitive(Primitive::String)), "&testing::decode::<String>(BODY)");
+        let strings = RType::Collection(Box::new(RType::Primitive(Primitive::String)));
+        assert_eq!(decoded(strings), "&testing::decode::<Vec<String>>(BODY)");
+    }
 
     #[test]
     fn ids_from_example_urls_are_decoded_once() {
