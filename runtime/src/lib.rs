@@ -60,6 +60,7 @@ mod error;
 mod model;
 mod path;
 mod request;
+mod string_enum;
 pub mod testing;
 mod transport;
 mod values;

@@ -37,16 +37,6 @@ impl From<String> for DeviceAndAppManagementAssignmentFilterType {
         }
     }
 }
-impl From<DeviceAndAppManagementAssignmentFilterType> for String {
-    fn from(value: DeviceAndAppManagementAssignmentFilterType) -> Self {
-        match value {
-            DeviceAndAppManagementAssignmentFilterType::Unrecognized(value) => value,
-            known => known.as_str().to_string(),
-        }
-    }
-}
-impl std::fmt::Display for DeviceAndAppManagementAssignmentFilterType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+graph_runtime::string_enum_impls!(
+    DeviceAndAppManagementAssignmentFilterType, Unrecognized
+);

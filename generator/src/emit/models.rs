@@ -99,16 +99,8 @@ pub fn enumeration(en: &REnum) -> TokenStream {
     let variants: Vec<_> = en.variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
     let variant_docs = en.variants.iter().map(|v| doc_lines(&v.description));
     let json_names: Vec<&str> = en.variants.iter().map(|v| v.json_name.as_str()).collect();
-    let to_string = if en.variants.is_empty() {
-        quote! { let #name::#unknown(value) = value; value }
-    } else {
-        quote! {
-            match value {
-                #name::#unknown(value) => value,
-                known => known.as_str().to_string(),
-            }
-        }
-    };
+    // `From<Enum> for String` and `Display` are the same for every enum: the
+    // runtime's `string_enum_impls!` writes them.
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -138,17 +130,7 @@ pub fn enumeration(en: &REnum) -> TokenStream {
             }
         }
 
-        impl From<#name> for String {
-            fn from(value: #name) -> Self {
-                #to_string
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        graph_runtime::string_enum_impls!(#name, #unknown);
     }
 }
 
