@@ -4,9 +4,10 @@
 //! needs and drops the rest, instead of growing with every edit.
 //!
 //! A crate (one set of emit options) gets a bit. When its run starts, the bit
-//! is cleared on every entry; each entry the run reads or writes gets it set;
-//! when the run ends, entries with no bit left are dropped. Dropping an entry
-//! only ever costs rebuilding it: output is the same either way.
+//! is cleared on every entry; each entry the run reads or writes gets the
+//! bits of every crate running then; when the last running crate's run ends,
+//! entries with no bit left are dropped. Dropping an entry only ever costs
+//! rebuilding it: output is the same either way.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,9 +20,9 @@ use foldhash::HashMap;
 /// and beta side by side): an entry used then is marked for every crate
 /// running, which keeps it until each of them has run again, no longer.
 #[derive(Debug, Default)]
-pub struct RunBit(AtomicU64);
+pub struct RunningCrates(AtomicU64);
 
-impl RunBit {
+impl RunningCrates {
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
@@ -120,7 +121,7 @@ mod tests {
 
     #[test]
     fn the_run_bits_hold_every_crate_running() {
-        let running = RunBit::default();
+        let running = RunningCrates::default();
         running.start(1);
         running.start(2);
         assert_eq!(running.get(), 3);

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use crate::ir::Example;
 use crate::resolve::{Home, TypeSpace};
-use crate::run_cache::{RunBit, RunMap};
+use crate::run_cache::{RunMap, RunningCrates};
 
 /// One output file: its path relative to the crate root and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,12 +68,12 @@ impl std::error::Error for EmitError {}
 /// function of the tokens, so a run after a one-page change formats only the
 /// items that page touches; the rest come from here. Share one cache across
 /// runs in a process (the benchmark, a watch loop); output is byte-identical
-/// with or without it. What no crate's latest run used is dropped when a run
-/// of [`Cache`](crate::Cache) ends.
+/// with or without it. What no crate's latest run used is dropped when the
+/// last running crate's run of [`Cache`](crate::Cache) ends.
 #[derive(Debug, Default)]
 pub struct EmitCache {
     /// The bits of the crates whose runs are in progress.
-    pub(crate) run: RunBit,
+    pub(crate) run: RunningCrates,
     formatted: RunMap<Arc<str>>,
     /// Content hashes of examples, by address. An unchanged page's examples
     /// come back as the same `Arc`s (the page cache shares them), so a warm

@@ -275,7 +275,8 @@ pub(super) fn operation(
         params.push(quote! { body: #ty });
         quote! { .json_body(body) }
     });
-    let (ret, kind) = match (&op.response, response_type(space, &op.response)) {
+    // The `Endpoint` method that makes the request, by what the answer holds.
+    let (ret, request) = match (&op.response, response_type(space, &op.response)) {
         (_, Some(ty)) => (ty, quote! { json }),
         (ResponseShape::Empty, None) => (quote! { () }, quote! { empty }),
         (_, None) => (quote! { graph_runtime::Binary }, quote! { bytes }),
@@ -286,7 +287,7 @@ pub(super) fn operation(
         #doc
         #gate
         pub fn #method_name(&self, #(#params),*) -> graph_runtime::Request<#ret> {
-            #endpoint.#kind(graph_runtime::Method::#method) #body_call
+            #endpoint.#request(graph_runtime::Method::#method) #body_call
         }
     }
 }
