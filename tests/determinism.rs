@@ -72,6 +72,11 @@ fn contents(files: &[docgen::emit::GeneratedFile]) -> Vec<(&str, &str)> {
     files.iter().map(|f| (f.path.as_str(), f.contents.as_str())).collect()
 }
 
+/// The options of another crate: `options` with features the other way.
+fn features_flipped(options: &docgen::emit::EmitOptions) -> docgen::emit::EmitOptions {
+    docgen::emit::EmitOptions { features: !options.features, ..options.clone() }
+}
+
 /// A cache that has seen docs-input, as a long-lived process after its first run.
 fn warm_cache(options: &docgen::emit::EmitOptions) -> docgen::Cache {
     let cache = docgen::Cache::default();
@@ -107,7 +112,7 @@ fn a_cached_run_after_an_edit_equals_a_fresh_run() {
 fn the_same_pages_and_options_hand_back_the_last_run() {
     let sources = docs_input();
     let options = emit_options("docs-input");
-    let other = docgen::emit::EmitOptions { features: !options.features, ..options.clone() };
+    let other = features_flipped(&options);
     let cache = docgen::Cache::default();
     let first = docgen::generate_cached(&sources, &options, &cache).expect("docs-input generates");
     // A run for other options is kept apart and does not evict this one.
@@ -132,7 +137,7 @@ fn a_cache_shared_by_crates_with_other_options_gives_each_its_own_files() {
             base_url: "https://graph.microsoft.com/v1.0".into(),
             ..options.clone()
         },
-        docgen::emit::EmitOptions { features: !options.features, ..options.clone() },
+        features_flipped(&options),
     ];
     for other in &others {
         cached_equals_fresh(&sources, other, &cache);
@@ -160,7 +165,7 @@ fn a_cache_does_not_grow_with_every_edit() {
 fn a_crate_keeps_its_cached_items_while_another_crate_runs() {
     let sources = docs_input();
     let options = emit_options("docs-input");
-    let other = docgen::emit::EmitOptions { features: !options.features, ..options.clone() };
+    let other = features_flipped(&options);
     let cache = warm_cache(&options);
     let one_crate = cache.len();
     cached_equals_fresh(&edited(&sources, 1), &other, &cache);
@@ -177,7 +182,7 @@ fn a_crate_keeps_its_cached_items_while_another_crate_runs() {
 fn crates_generated_side_by_side_through_one_cache_equal_fresh_runs_and_do_not_grow_it() {
     let sources = docs_input();
     let options = emit_options("docs-input");
-    let other = docgen::emit::EmitOptions { features: !options.features, ..options.clone() };
+    let other = features_flipped(&options);
     let cache = warm_cache(&options);
     let mut sizes = Vec::new();
     for edit in 1..=3 {

@@ -158,8 +158,8 @@ type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
 /// printed again. Output is byte-identical with or without it.
 ///
 /// A long-lived process keeps what the latest run of each crate (each set of
-/// options) used and drops the rest when a run ends, so it does not grow with
-/// every edit (see the `run_cache` module).
+/// options) used and drops the rest when the last running crate's run ends,
+/// so it does not grow with every edit (see the `run_cache` module).
 #[derive(Debug, Default)]
 pub struct Cache {
     pages: RunMap<LoweredPage>,

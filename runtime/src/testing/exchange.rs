@@ -130,8 +130,7 @@ impl Exchange {
     where
         T: DeserializeOwned + Serialize + Debug,
     {
-        let server = self.serve().await;
-        let answer = call(server.client_below(&server.exchange.base_path)).send().await;
+        let (server, answer) = self.serve_and_send(call).await;
         server.assert_answer(answer).await;
     }
 
@@ -141,9 +140,19 @@ impl Exchange {
     where
         T: DeserializeOwned + Debug,
     {
+        let (server, answer) = self.serve_and_send(call).await;
+        server.assert_sent(answer).await;
+    }
+
+    /// Serves the exchange and sends the request `call` builds on a client
+    /// of the server (below the base path, if one was given).
+    async fn serve_and_send<T: DeserializeOwned>(
+        self,
+        call: impl FnOnce(Client) -> Request<T>,
+    ) -> (MockGraph, Result<T, Error>) {
         let server = self.serve().await;
         let answer = call(server.client_below(&server.exchange.base_path)).send().await;
-        server.assert_sent(answer).await;
+        (server, answer)
     }
 }
 
