@@ -23,20 +23,6 @@ fn update_groupassignments_response_body_round_trips() {
         crate::models::MobileAppProvisioningConfigGroupAssignment,
     >(UPDATE_GROUPASSIGNMENTS_RESPONSE);
 }
-#[test]
-fn update_groupassignments_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .by_id("{iosLobAppProvisioningConfigurationId}")
-            .group_assignments()
-            .update(&testing::decode(UPDATE_GROUPASSIGNMENTS_REQUEST)),
-        "PATCH",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments",
-        Some(UPDATE_GROUPASSIGNMENTS_REQUEST),
-    );
-}
 #[tokio::test]
 async fn update_groupassignments_contract() {
     testing::Exchange::new(

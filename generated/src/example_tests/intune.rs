@@ -43,18 +43,6 @@ fn list_ioslobappprovisioningconfigurations_response_body_round_trips() {
         graph_runtime::Page<crate::models::IosLobAppProvisioningConfiguration>,
     >(LIST_IOSLOBAPPPROVISIONINGCONFIGURATIONS_RESPONSE);
 }
-#[test]
-fn list_ioslobappprovisioningconfigurations_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .list(),
-        "GET",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations",
-        None,
-    );
-}
 #[tokio::test]
 async fn list_ioslobappprovisioningconfigurations_contract() {
     testing::Exchange::new(
@@ -91,19 +79,6 @@ fn get_ioslobappprovisioningconfiguration_response_body_round_trips() {
     testing::assert_round_trip::<
         crate::models::IosLobAppProvisioningConfiguration,
     >(GET_IOSLOBAPPPROVISIONINGCONFIGURATION_RESPONSE);
-}
-#[test]
-fn get_ioslobappprovisioningconfiguration_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .by_id("{iosLobAppProvisioningConfigurationId}")
-            .get(),
-        "GET",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}",
-        None,
-    );
 }
 #[tokio::test]
 async fn get_ioslobappprovisioningconfiguration_contract() {
@@ -148,19 +123,6 @@ fn ioslobappprovisioningconfiguration_assign_request_body_round_trips() {
         crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody,
     >(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST);
 }
-#[test]
-fn ioslobappprovisioningconfiguration_assign_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-            .assign(&testing::decode(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST)),
-        "POST",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/assign",
-        Some(IOSLOBAPPPROVISIONINGCONFIGURATION_ASSIGN_REQUEST),
-    );
-}
 #[tokio::test]
 async fn ioslobappprovisioningconfiguration_assign_contract() {
     testing::Exchange::new(
@@ -200,20 +162,6 @@ fn list_groupassignments_response_body_round_trips() {
         graph_runtime::Page<crate::models::MobileAppProvisioningConfigGroupAssignment>,
     >(LIST_GROUPASSIGNMENTS_RESPONSE);
 }
-#[test]
-fn list_groupassignments_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-            .group_assignments()
-            .list(),
-        "GET",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
-        None,
-    );
-}
 #[tokio::test]
 async fn list_groupassignments_contract() {
     testing::Exchange::new(
@@ -252,20 +200,6 @@ fn create_groupassignments_response_body_round_trips() {
         crate::models::MobileAppProvisioningConfigGroupAssignment,
     >(CREATE_GROUPASSIGNMENTS_RESPONSE);
 }
-#[test]
-fn create_groupassignments_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-            .group_assignments()
-            .create(&testing::decode(CREATE_GROUPASSIGNMENTS_REQUEST)),
-        "POST",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments",
-        Some(CREATE_GROUPASSIGNMENTS_REQUEST),
-    );
-}
 #[tokio::test]
 async fn create_groupassignments_contract() {
     testing::Exchange::new(
@@ -295,21 +229,6 @@ fn get_groupassignments_response_body_round_trips() {
         crate::models::MobileAppProvisioningConfigGroupAssignment,
     >(GET_GROUPASSIGNMENTS_RESPONSE);
 }
-#[test]
-fn get_groupassignments_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-            .group_assignments()
-            .by_id("c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13")
-            .get(),
-        "GET",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/c4b0e2d8-19a7-4f3c-b65e-0d8f2a7e9c13",
-        None,
-    );
-}
 #[tokio::test]
 async fn get_groupassignments_contract() {
     testing::Exchange::new(
@@ -327,21 +246,6 @@ async fn get_groupassignments_contract() {
                 .get()
         })
         .await;
-}
-#[test]
-fn delete_groupassignments_builds_the_documented_request() {
-    testing::assert_request(
-        &super::client()
-            .device_app_management()
-            .ios_lob_app_provisioning_configurations()
-            .by_id("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71")
-            .group_assignments()
-            .by_id("f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274")
-            .delete(),
-        "DELETE",
-        "/deviceAppManagement/iosLobAppProvisioningConfigurations/7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71/groupAssignments/f09d3b6e-72c1-4a58-9e0b-3c6d85a1e274",
-        None,
-    );
 }
 #[tokio::test]
 async fn delete_groupassignments_contract() {

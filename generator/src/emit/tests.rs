@@ -1,9 +1,10 @@
 //! Tests generated from the documented examples: every JSON body round-trips
-//! through its model, every example request is rebuilt with the request
-//! builders and compared with the documented method, path and body, and
-//! every request/response pair becomes a contract test: the request is sent
-//! to a local server that expects the documented request and answers with
-//! the documented response, which must come back decoded.
+//! through its model, and every example request is rebuilt with the request
+//! builders and compared with the documented method, path and body. Where
+//! the example shows a request/response pair, that comparison is part of a
+//! contract test: the request is sent to a local server that expects the
+//! documented request and answers with the documented response, which must
+//! come back decoded. Other examples get a test that only builds the request.
 //!
 //! Examples that cannot become a contract test are listed, with the reason,
 //! in `contract-tests.json` next to the crate's `Cargo.toml`, so none is
@@ -68,7 +69,7 @@ pub fn emit(
     // Gated by the file its area's tests go to, not item by item.
     let parts = format_parts(cache, "src/example_tests.rs", &keys, |index| {
         let (op, example, names) = &specs[index];
-        let tests = example_tests(space, op, example, names, options, &plans[index]);
+        let tests = example_tests(space, (op_ids[index], op), example, names, options, &plans[index]);
         quote! { #( #tests )* }
     })?;
     let mut files = area_files(options, &specs, &parts)?;
@@ -222,7 +223,7 @@ impl TestNames {
 /// (each body is written once, however many tests use it).
 fn example_tests(
     space: &TypeSpace,
-    op: &ROperation,
+    (op_id, op): (usize, &ROperation),
     example: &Example,
     names: &TestNames,
     options: &EmitOptions,
@@ -249,7 +250,13 @@ fn example_tests(
         tests.push(round_trip_test(&quote! { testing }, &name, &ty, &response_const));
     }
     let request_body = request_json.as_ref().map(|_| quote! { #request_const });
-    if let Some(test) = request_test(space, op, example, &names.builds_request, request_body.as_ref()) {
+    let request_test = match contract {
+        // The contract test sends this same request and checks its method,
+        // path and body as the request test would: one test, not two.
+        Contract::Test(plan) if plan.checks_request_of(op_id) => None,
+        _ => request_test(space, op, example, &names.builds_request, request_body.as_ref()),
+    };
+    if let Some(test) = request_test {
         uses_request |= request_body.is_some() && op.body.is_some();
         tests.push(test);
     }
@@ -312,6 +319,15 @@ struct ContractPlan {
     request_body: bool,
     status: u16,
     answer: Answer,
+}
+
+impl ContractPlan {
+    /// Whether the test sends the request operation `op_id` builds for the
+    /// example, at the root of the client: then it checks what a request
+    /// test of that operation would (method, path and body).
+    fn checks_request_of(&self, op_id: usize) -> bool {
+        self.op == op_id && self.base_path.is_empty()
+    }
 }
 
 /// What the server answers with, and so what the decoded answer is compared with.
