@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -305,7 +306,11 @@ impl Progress for Terminal {
 
 fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severity) -> Result<u8, String> {
     let progress = Terminal::new();
-    let sources = read(&options.docs, &progress)?;
+    // The process ends after this run: the pages, the cache and the result
+    // are left to the operating system, which takes them back at once,
+    // instead of being freed one allocation at a time (a tenth of a second
+    // for beta, on one core).
+    let sources = ManuallyDrop::new(read(&options.docs, &progress)?);
     let docs_label = options.docs_label.clone().unwrap_or_else(|| {
         options.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
     });
@@ -317,9 +322,10 @@ fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severi
         docs_label,
         features: options.features,
     };
-    let generated = docgen::generate_observed(&sources, &emit_options, &docgen::Cache::default(), &progress);
+    let cache = ManuallyDrop::new(docgen::Cache::default());
+    let generated = docgen::generate_observed(&sources, &emit_options, &cache, &progress);
     progress.done();
-    let generated = generated.map_err(|e| e.to_string())?;
+    let generated = ManuallyDrop::new(generated.map_err(|e| e.to_string())?);
     print_summary(&generated.diagnostics);
     let denied = generated.diagnostics.iter().filter(|d| d.severity <= deny).count();
     if check {
