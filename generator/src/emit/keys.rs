@@ -133,7 +133,7 @@ pub fn test_bases(bases: &[String]) -> u64 {
 
 /// What the manifest at `path` prints: its rows and the options (the docs
 /// label is in its header).
-pub fn manifest(path: &str, options: &EmitOptions, rows: &impl Hash) -> u64 {
+pub fn manifest(path: &str, options: &EmitOptions, rows: &(impl Hash + ?Sized)) -> u64 {
     let mut hasher = content_hasher();
     ("manifest", path, options, rows).hash(&mut hasher);
     hasher.finish()

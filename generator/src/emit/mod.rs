@@ -145,16 +145,15 @@ impl EmitCache {
 /// emitted side by side (`rayon::join`), so a core that finishes its share
 /// of one kind takes on another instead of waiting for the last item.
 pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
-    let ((crate_files, model_files), (request_files, test_files)) = rayon::join(
-        || rayon::join(|| crate_files::emit(space, options, cache), || model_files(space, options, cache)),
+    // The tests go first: theirs is the longest chain, and it ends in steps
+    // on one core (claiming names, the manifests) that the other branches'
+    // work fills in around.
+    let (test_files, (request_files, (model_files, crate_files))) = rayon::join(
+        || test_files(space, options, cache),
         || {
             rayon::join(
                 || requests::emit(space, options, cache),
-                || -> Result<Vec<GeneratedFile>, EmitError> {
-                    let (mut files, round_trip_entries) = tests::emit(space, options, cache)?;
-                    files.extend(round_trips::emit(space, options, cache, round_trip_entries)?);
-                    Ok(files)
-                },
+                || rayon::join(|| model_files(space, options, cache), || crate_files::emit(space, options, cache)),
             )
         },
     );
@@ -163,6 +162,19 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         files.extend(part?);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// The example tests, the representation tests (built side by side) and the
+/// manifest of every round-trip test among them.
+fn test_files(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
+    let (examples, representations) =
+        rayon::join(|| tests::emit(space, options, cache), || round_trips::representation_tests(space, options, cache));
+    let (mut files, example_entries) = examples?;
+    let (representation_file, mut entries) = representations?;
+    entries.extend(example_entries);
+    files.push(round_trips::manifest_file(options, cache, &entries));
+    files.push(representation_file);
     Ok(files)
 }
 

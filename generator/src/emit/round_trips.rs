@@ -44,14 +44,13 @@ pub struct Entry {
     pub outcome: Result<String, String>,
 }
 
-/// `src/representation_tests.rs` and the manifest of every round-trip test;
-/// `example_entries` are the example bodies' tests `example_tests` wrote.
-pub fn emit(
+/// `src/representation_tests.rs`, and an entry per representation (tested
+/// or not) for the manifest.
+pub fn representation_tests(
     space: &TypeSpace,
     options: &EmitOptions,
     cache: &EmitCache,
-    example_entries: Vec<Entry>,
-) -> Result<Vec<GeneratedFile>, EmitError> {
+) -> Result<(GeneratedFile, Vec<Entry>), EmitError> {
     // Model modules are unique names, so the tests named after them are too.
     let represented: Vec<(usize, &str, &Representation)> = space
         .models
@@ -93,7 +92,7 @@ pub fn emit(
     pages.sort();
     pages.dedup();
 
-    let mut entries: Vec<Entry> = represented
+    let entries: Vec<Entry> = represented
         .iter()
         .map(|(id, module, rep)| Entry {
             kind: Kind::Representation,
@@ -105,16 +104,18 @@ pub fn emit(
             },
         })
         .collect();
-    entries.extend(example_entries);
-    Ok(vec![
-        GeneratedFile { contents: with_header_parts(&pages, &parts), path },
-        GeneratedFile {
-            path: MANIFEST.to_string(),
-            contents: cache
-                .remember_text(keys::manifest(MANIFEST, options, &entries), || manifest(&entries, options))
-                .to_string(),
-        },
-    ])
+    Ok((GeneratedFile { contents: with_header_parts(&pages, &parts), path }, entries))
+}
+
+/// `round-trip-tests.json`: every round-trip test of the crate (`entries`:
+/// the representations' and the example bodies') with its page and line.
+pub fn manifest_file(options: &EmitOptions, cache: &EmitCache, entries: &[Entry]) -> GeneratedFile {
+    GeneratedFile {
+        path: MANIFEST.to_string(),
+        contents: cache
+            .remember_text(keys::manifest(MANIFEST, options, entries), || manifest(entries, options))
+            .to_string(),
+    }
 }
 
 const MANIFEST: &str = "round-trip-tests.json";
