@@ -9,6 +9,7 @@ mod keys;
 mod models;
 mod requests;
 mod round_trips;
+mod syntax;
 mod tests;
 mod types;
 
@@ -18,6 +19,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use foldhash::HashMap;
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use rayon::prelude::*;
 
 use crate::ir::Example;
@@ -228,7 +230,7 @@ fn model_files(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> R
 pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result<String, EmitError> {
     let mut items: Vec<TokenStream> = Vec::new();
     let models = (0..space.models.len()).filter(|id| space.models[*id].page == page);
-    items.extend(models.map(|id| models::model_struct(space, id)));
+    items.extend(models.map(|id| models::model_struct(space, id).into_token_stream()));
     items.extend(space.enums.iter().filter(|e| e.page == page).map(models::enumeration));
     let polymorphs = (0..space.polymorphs.len()).filter(|id| space.models[space.polymorphs[*id].base].page == page);
     items.extend(polymorphs.map(|id| models::polymorph(space, options, id)));
@@ -250,16 +252,16 @@ pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result
 
 /// The formatted text of one item: from the cache if its key is there, else
 /// built, printed and remembered.
-pub fn format_cached(
+pub fn format_cached<C: Code>(
     cache: &EmitCache,
     key: u64,
     path: &str,
-    build: impl FnOnce() -> TokenStream,
+    build: impl FnOnce() -> C,
 ) -> Result<Arc<str>, EmitError> {
     if let Some(found) = cache.get(key) {
         return Ok(found);
     }
-    let formatted: Arc<str> = format_tokens(path, build())?.into();
+    let formatted: Arc<str> = format_code(path, build())?.into();
     cache.put(key, formatted.clone());
     Ok(formatted)
 }
@@ -288,9 +290,33 @@ pub fn format_parts(
 /// Parses tokens as a file, prints them with prettyplease and puts the doc
 /// comments in (see [`doc_lines`]).
 pub fn format_tokens(path: &str, tokens: TokenStream) -> Result<String, EmitError> {
-    let file = syn::parse2::<syn::File>(tokens)
-        .map_err(|error| EmitError { file: path.to_string(), message: error.to_string() })?;
+    format_code(path, tokens)
+}
+
+/// Prints code with prettyplease and puts the doc comments in.
+fn format_code(path: &str, code: impl Code) -> Result<String, EmitError> {
+    let file = code.into_file(path)?;
     splice_docs(prettyplease::unparse(&file)).map_err(|message| EmitError { file: path.to_string(), message })
+}
+
+/// What an emitter hands the printer: tokens (`quote!`), which are parsed
+/// into a syntax tree first, or the tree itself. Building the tree directly
+/// skips that parse, which is most of the cost of the items emitted most
+/// (model structs: see `models::model_struct`).
+pub trait Code {
+    fn into_file(self, path: &str) -> Result<syn::File, EmitError>;
+}
+
+impl Code for TokenStream {
+    fn into_file(self, path: &str) -> Result<syn::File, EmitError> {
+        syn::parse2(self).map_err(|error| EmitError { file: path.to_string(), message: error.to_string() })
+    }
+}
+
+impl Code for syn::Item {
+    fn into_file(self, _path: &str) -> Result<syn::File, EmitError> {
+        Ok(syn::File { shebang: None, attrs: Vec::new(), items: vec![self] })
+    }
 }
 
 /// The "generated, do not edit" comment every file starts with, then `body`.
@@ -354,13 +380,24 @@ const DOC_PLACEHOLDER: &str = "///@";
 /// took 2.7% off the instructions of a v1.0 run). Tokens built here must be
 /// formatted, or their text stays in the table.
 pub fn doc_lines(text: &str) -> TokenStream {
-    if text.lines().next().is_none() {
-        return TokenStream::new();
+    match doc_placeholder(text) {
+        Some(placeholder) => quote::quote! { #[doc = #placeholder] },
+        None => TokenStream::new(),
     }
+}
+
+/// [`doc_lines`] as a syntax tree, for items built as trees.
+pub fn doc_attribute(text: &str) -> Option<syn::Attribute> {
+    doc_placeholder(text).map(|placeholder| syntax::doc_comment(&placeholder))
+}
+
+/// The placeholder that stands for `text` until it is spliced in; `None`
+/// for a text without lines.
+fn doc_placeholder(text: &str) -> Option<String> {
+    text.lines().next()?;
     let id = NEXT_DOC_ID.fetch_add(1, Ordering::Relaxed);
     PENDING_DOCS.lock().unwrap_or_else(|e| e.into_inner()).insert(id, text.to_string());
-    let placeholder = format!("{}{id}", &DOC_PLACEHOLDER[3..]);
-    quote::quote! { #[doc = #placeholder] }
+    Some(format!("{}{id}", &DOC_PLACEHOLDER[3..]))
 }
 
 /// `printed` with each placeholder of [`doc_lines`] replaced by its doc

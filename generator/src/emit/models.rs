@@ -3,16 +3,19 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::types::{field_type, ident};
-use super::{EmitOptions, cfg, doc_lines};
+use super::syntax::{doc_comment, list_attribute, public_field, public_struct};
+use super::types::{field_type, path_type};
+use super::{EmitOptions, cfg, doc_attribute, doc_lines};
 use crate::resolve::{Home, ModelId, REnum, TypeSpace};
 
 /// The struct itself: every documented property as an optional field, plus a
 /// flattened map that keeps whatever else the service sends, so a value read
 /// and written back loses nothing.
-pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
+///
+/// Built as a syntax tree, not tokens: structs are most of what is emitted,
+/// and parsing their tokens back was a tenth of a run's instructions.
+pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::Item {
     let model = &space.models[id];
-    let name = format_ident!("{}", model.rust_name);
     let mut doc = model.description.clone();
     if !doc.is_empty() {
         doc.push_str("\n\n");
@@ -24,38 +27,41 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> TokenStream {
     if model.open_type {
         doc.push_str("\n\nAn open type: instances carry properties of their own beyond the documented ones, kept in `additional_properties`.");
     }
-    let doc = doc_lines(&doc);
-    let fields = model.fields.iter().map(|field| {
-        let field_name = ident(&field.rust_name);
-        let (ty, skip) = field_type(space, &field.ty, model.patch_body);
-        let doc = doc_lines(&field.description);
-        let plain_name = field.rust_name.trim_start_matches("r#");
-        let rename = (serde_camel_case(plain_name).as_deref() != Some(field.json_name.as_str())).then(|| {
-            let json_name = &field.json_name;
-            quote! { rename = #json_name, }
-        });
-        quote! {
-            #doc
-            #[serde(#rename skip_serializing_if = #skip)]
-            pub #field_name: #ty,
-        }
-    });
-    let extra = ident(&model.extra_field);
+    let mut attrs: Vec<syn::Attribute> = doc_attribute(&doc).into_iter().collect();
     // Container-wide: a missing property takes its default (every field is
     // optional), and a field is named by serde's camelCase rule unless it
     // says otherwise. Most Graph names follow that rule, so most fields
     // carry only their skip rule.
-    quote! {
-        #doc
-        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "camelCase", default)]
-        pub struct #name {
-            #(#fields)*
-            /// Properties the documentation does not list, kept so that nothing is lost.
-            #[serde(flatten)]
-            pub #extra: serde_json::Map<String, serde_json::Value>,
-        }
-    }
+    attrs.push(list_attribute(
+        "derive",
+        quote! { Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize },
+    ));
+    attrs.push(list_attribute("serde", quote! { rename_all = "camelCase", default }));
+    let mut fields: Vec<syn::Field> = model
+        .fields
+        .iter()
+        .map(|field| {
+            let (ty, skip) = field_type(space, &field.ty, model.patch_body);
+            let plain_name = field.rust_name.trim_start_matches("r#");
+            let rename = (serde_camel_case(plain_name).as_deref() != Some(field.json_name.as_str())).then(|| {
+                let json_name = &field.json_name;
+                quote! { rename = #json_name, }
+            });
+            let mut attrs: Vec<syn::Attribute> = doc_attribute(&field.description).into_iter().collect();
+            attrs.push(list_attribute("serde", quote! { #rename skip_serializing_if = #skip }));
+            public_field(attrs, &field.rust_name, ty)
+        })
+        .collect();
+    let json = |name: &str| path_type(&["serde_json", name], None);
+    fields.push(public_field(
+        vec![
+            doc_comment(" Properties the documentation does not list, kept so that nothing is lost."),
+            list_attribute("serde", quote! { flatten }),
+        ],
+        &model.extra_field,
+        path_type(&["serde_json", "Map"], [path_type(&["String"], None), json("Value")]),
+    ));
+    syn::Item::Struct(public_struct(attrs, &model.rust_name, fields))
 }
 
 /// The JSON name `#[serde(rename_all = "camelCase")]` gives a field, by

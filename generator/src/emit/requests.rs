@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 
 use super::models::model_struct;
 use super::types::{body_param_type, ident, response_type};
@@ -277,7 +277,7 @@ pub(super) fn operation(
     });
     // The `Endpoint` method that makes the request, by what the answer holds.
     let (ret, request) = match (&op.response, response_type(space, &op.response)) {
-        (_, Some(ty)) => (ty, quote! { json }),
+        (_, Some(ty)) => (ty.into_token_stream(), quote! { json }),
         (ResponseShape::Empty, None) => (quote! { () }, quote! { empty }),
         (_, None) => (quote! { graph_runtime::Binary }, quote! { bytes }),
     };

@@ -283,7 +283,7 @@ fn example_tests(
 pub(super) fn round_trip_test(
     testing: &TokenStream,
     name: &proc_macro2::Ident,
-    ty: &TokenStream,
+    ty: &syn::Type,
     constant: &proc_macro2::Ident,
 ) -> TokenStream {
     quote! {

@@ -1,7 +1,7 @@
 //! The one place that maps documented types to Rust types.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::ir::Primitive;
 use crate::resolve::{Home, RType, ResponseShape, TypeSpace};
@@ -17,52 +17,65 @@ pub fn ident(name: &str) -> Ident {
 /// The Rust type a JSON answer of this shape decodes into (`Page<T>` for a
 /// collection, `ValueWrapper<T>` for one primitive or enum value); `None`
 /// when the operation does not answer with JSON.
-pub fn response_type(space: &TypeSpace, shape: &ResponseShape) -> Option<TokenStream> {
+pub fn response_type(space: &TypeSpace, shape: &ResponseShape) -> Option<syn::Type> {
     let ty = rust_type(space, shape.decoded_type()?);
     Some(match shape {
-        ResponseShape::Page(_) => quote! { graph_runtime::Page<#ty> },
-        ResponseShape::Wrapped(_) => quote! { graph_runtime::ValueWrapper<#ty> },
+        ResponseShape::Page(_) => path_type(&["graph_runtime", "Page"], Some(ty)),
+        ResponseShape::Wrapped(_) => path_type(&["graph_runtime", "ValueWrapper"], Some(ty)),
         ResponseShape::Json(_) | ResponseShape::Empty | ResponseShape::Bytes => ty,
     })
 }
 
 /// The Rust type of a value of `ty`, as written in a field or a return type.
-pub fn rust_type(space: &TypeSpace, ty: &RType) -> TokenStream {
+/// A syntax tree rather than tokens: model structs are built as trees (see
+/// `models::model_struct`), and a tree prints as the same tokens in `quote!`.
+pub fn rust_type(space: &TypeSpace, ty: &RType) -> syn::Type {
     match ty {
         RType::Primitive(primitive) => primitive_type(*primitive),
         RType::Model(id) => model_path(space, *id),
         RType::Enum(id) if space.enums[*id].is_flags => {
-            let name = format_ident!("{}", space.enums[*id].rust_name);
-            quote! { graph_runtime::Flags<crate::models::#name> }
+            path_type(&["graph_runtime", "Flags"], Some(model_type(&space.enums[*id].rust_name)))
         }
-        RType::Enum(id) => {
-            let name = format_ident!("{}", space.enums[*id].rust_name);
-            quote! { crate::models::#name }
-        }
-        RType::Collection(inner) => {
-            let inner = rust_type(space, inner);
-            quote! { Vec<#inner> }
-        }
-        RType::Untyped => quote! { serde_json::Value },
-        RType::Reference => quote! { graph_runtime::Reference },
-        RType::Polymorphic(id) => {
-            let name = format_ident!("{}", space.polymorphs[*id].rust_name);
-            quote! { crate::models::#name }
-        }
+        RType::Enum(id) => model_type(&space.enums[*id].rust_name),
+        RType::Collection(inner) => path_type(&["Vec"], Some(rust_type(space, inner))),
+        RType::Untyped => path_type(&["serde_json", "Value"], None),
+        RType::Reference => path_type(&["graph_runtime", "Reference"], None),
+        RType::Polymorphic(id) => model_type(&space.polymorphs[*id].rust_name),
     }
 }
 
 /// The path of a generated struct, wherever it lives.
-pub fn model_path(space: &TypeSpace, id: usize) -> TokenStream {
+pub fn model_path(space: &TypeSpace, id: usize) -> syn::Type {
     let model = &space.models[id];
-    let name = format_ident!("{}", model.rust_name);
     match &model.home {
-        Home::Models { .. } => quote! { crate::models::#name },
-        Home::Requests { module } => {
-            let module = ident(module);
-            quote! { crate::requests::#module::#name }
-        }
+        Home::Models { .. } => model_type(&model.rust_name),
+        Home::Requests { module } => path_type(&["crate", "requests", module, &model.rust_name], None),
     }
+}
+
+/// `crate::models::<name>`.
+fn model_type(name: &str) -> syn::Type {
+    path_type(&["crate", "models", name], None)
+}
+
+/// The type at the path `segments` (`a::b::C`), with `arguments` as the
+/// last segment's generic arguments (`C<T>`; none for `None`).
+pub fn path_type(segments: &[&str], arguments: impl IntoIterator<Item = syn::Type>) -> syn::Type {
+    let mut path = syn::Path { leading_colon: None, segments: syn::punctuated::Punctuated::new() };
+    for segment in segments {
+        path.segments.push(syn::PathSegment::from(ident(segment)));
+    }
+    let args: syn::punctuated::Punctuated<syn::GenericArgument, syn::Token![,]> =
+        arguments.into_iter().map(syn::GenericArgument::Type).collect();
+    if let (false, Some(last)) = (args.is_empty(), path.segments.last_mut()) {
+        last.arguments = syn::PathArguments::AngleBracketed(syn::AngleBracketedGenericArguments {
+            colon2_token: None,
+            lt_token: Default::default(),
+            args,
+            gt_token: Default::default(),
+        });
+    }
+    syn::Type::Path(syn::TypePath { qself: None, path })
 }
 
 /// The type of a struct field and the `skip_serializing_if` that goes with
@@ -70,16 +83,16 @@ pub fn model_path(space: &TypeSpace, id: usize) -> TokenStream {
 /// bodies they are `Nullable`, so "leave unchanged" (absent), "clear" (null)
 /// and "set" stay apart. Struct-typed fields are boxed so that types that
 /// refer to each other still have a size.
-pub fn field_type(space: &TypeSpace, ty: &RType, tri_state: bool) -> (TokenStream, &'static str) {
+pub fn field_type(space: &TypeSpace, ty: &RType, tri_state: bool) -> (syn::Type, &'static str) {
     let inner = rust_type(space, ty);
     let inner = match ty {
-        RType::Model(_) => quote! { Box<#inner> },
+        RType::Model(_) => path_type(&["Box"], Some(inner)),
         _ => inner,
     };
     if tri_state {
-        (quote! { graph_runtime::Nullable<#inner> }, "graph_runtime::Nullable::is_absent")
+        (path_type(&["graph_runtime", "Nullable"], Some(inner)), "graph_runtime::Nullable::is_absent")
     } else {
-        (quote! { Option<#inner> }, "Option::is_none")
+        (path_type(&["Option"], Some(inner)), "Option::is_none")
     }
 }
 
@@ -101,21 +114,22 @@ pub fn body_param_type(space: &TypeSpace, ty: &RType) -> TokenStream {
 /// Primitives. Dates, times, durations, GUIDs, binary data, 64-bit integers
 /// and doubles are runtime types that keep what Graph sent (so nothing changes
 /// on a round trip) and parse it on request.
-fn primitive_type(primitive: Primitive) -> TokenStream {
+fn primitive_type(primitive: Primitive) -> syn::Type {
+    let runtime = |name: &str| path_type(&["graph_runtime", name], None);
     match primitive {
-        Primitive::String => quote! { String },
-        Primitive::DateTimeOffset => quote! { graph_runtime::DateTimeOffset },
-        Primitive::Date => quote! { graph_runtime::Date },
-        Primitive::TimeOfDay => quote! { graph_runtime::TimeOfDay },
-        Primitive::Duration => quote! { graph_runtime::Duration },
-        Primitive::Guid => quote! { graph_runtime::Guid },
-        Primitive::Binary => quote! { graph_runtime::Base64 },
-        Primitive::Boolean => quote! { bool },
-        Primitive::Byte => quote! { u8 },
-        Primitive::Int16 => quote! { i16 },
-        Primitive::Int32 => quote! { i32 },
-        Primitive::Int64 => quote! { graph_runtime::Int64 },
-        Primitive::Single | Primitive::Double | Primitive::Decimal => quote! { graph_runtime::Double },
-        Primitive::Stream | Primitive::Json => quote! { serde_json::Value },
+        Primitive::String => path_type(&["String"], None),
+        Primitive::DateTimeOffset => runtime("DateTimeOffset"),
+        Primitive::Date => runtime("Date"),
+        Primitive::TimeOfDay => runtime("TimeOfDay"),
+        Primitive::Duration => runtime("Duration"),
+        Primitive::Guid => runtime("Guid"),
+        Primitive::Binary => runtime("Base64"),
+        Primitive::Boolean => path_type(&["bool"], None),
+        Primitive::Byte => path_type(&["u8"], None),
+        Primitive::Int16 => path_type(&["i16"], None),
+        Primitive::Int32 => path_type(&["i32"], None),
+        Primitive::Int64 => runtime("Int64"),
+        Primitive::Single | Primitive::Double | Primitive::Decimal => runtime("Double"),
+        Primitive::Stream | Primitive::Json => path_type(&["serde_json", "Value"], None),
     }
 }
