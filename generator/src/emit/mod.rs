@@ -192,8 +192,9 @@ fn model_files(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> R
         })
         .map(|(id, model, module)| {
             let path = format!("src/models/{module}.rs");
-            let body =
-                format_cached(cache, keys::model(space, options, id), &path, || models::model_struct(space, id))?;
+            let body = format_cached(cache, keys::model(space, options, id), &path, || {
+                syn::Item::Struct(models::model_struct(space, id))
+            })?;
             Ok(GeneratedFile { contents: with_header(&[&model.page], &body), path })
         })
         .collect::<Result<_, EmitError>>()?;
@@ -235,7 +236,7 @@ pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result
     let polymorphs = (0..space.polymorphs.len()).filter(|id| space.models[space.polymorphs[*id].base].page == page);
     items.extend(polymorphs.map(|id| models::polymorph(space, options, id)));
     for (host, node) in space.nodes.iter().enumerate() {
-        let methods: Vec<TokenStream> = node
+        let methods: Vec<syn::ImplItem> = node
             .operations
             .iter()
             .map(|id| &space.operations[*id])
@@ -268,21 +269,21 @@ pub fn format_cached<C: Code>(
 
 /// Items with cache keys, formatted in parallel (each built on the thread
 /// that prints it) and joined in order.
-pub fn format_keyed(
+pub fn format_keyed<C: Code>(
     cache: &EmitCache,
     path: &str,
     keys: &[u64],
-    build: impl Fn(usize) -> TokenStream + Sync,
+    build: impl Fn(usize) -> C + Sync,
 ) -> Result<String, EmitError> {
     Ok(format_parts(cache, path, keys, build)?.concat())
 }
 
 /// Like [`format_keyed`], keeping each item's text apart.
-pub fn format_parts(
+pub fn format_parts<C: Code>(
     cache: &EmitCache,
     path: &str,
     keys: &[u64],
-    build: impl Fn(usize) -> TokenStream + Sync,
+    build: impl Fn(usize) -> C + Sync,
 ) -> Result<Vec<Arc<str>>, EmitError> {
     keys.par_iter().enumerate().map(|(index, key)| format_cached(cache, *key, path, || build(index))).collect()
 }
@@ -314,8 +315,14 @@ impl Code for TokenStream {
 }
 
 impl Code for syn::Item {
+    fn into_file(self, path: &str) -> Result<syn::File, EmitError> {
+        vec![self].into_file(path)
+    }
+}
+
+impl Code for Vec<syn::Item> {
     fn into_file(self, _path: &str) -> Result<syn::File, EmitError> {
-        Ok(syn::File { shebang: None, attrs: Vec::new(), items: vec![self] })
+        Ok(syn::File { shebang: None, attrs: Vec::new(), items: self })
     }
 }
 
@@ -352,15 +359,23 @@ pub fn one_area(area: &str) -> BTreeSet<String> {
 
 /// `#[cfg(feature = …)]` for an item needed by these areas, when features are on.
 pub fn cfg(options: &EmitOptions, areas: &BTreeSet<String>) -> TokenStream {
+    cfg_attribute(options, areas).map(ToTokens::into_token_stream).unwrap_or_default()
+}
+
+/// [`cfg`] as a syntax tree, for items built as trees.
+pub fn cfg_attribute(options: &EmitOptions, areas: &BTreeSet<String>) -> Option<syn::Attribute> {
     if !options.features || areas.is_empty() {
-        return TokenStream::new();
+        return None;
     }
     let names = areas.iter();
-    if areas.len() == 1 {
-        quote::quote! { #( #[cfg(feature = #names)] )* }
-    } else {
-        quote::quote! { #[cfg(any( #(feature = #names),* ))] }
-    }
+    Some(syntax::list_attribute(
+        "cfg",
+        if areas.len() == 1 {
+            quote::quote! { #( feature = #names )* }
+        } else {
+            quote::quote! { any( #(feature = #names),* ) }
+        },
+    ))
 }
 
 /// Doc comments waiting for their item to be printed, by id: see [`doc_lines`].

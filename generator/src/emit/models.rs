@@ -14,7 +14,7 @@ use crate::resolve::{Home, ModelId, REnum, TypeSpace};
 ///
 /// Built as a syntax tree, not tokens: structs are most of what is emitted,
 /// and parsing their tokens back was a tenth of a run's instructions.
-pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::Item {
+pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::ItemStruct {
     let model = &space.models[id];
     let mut doc = model.description.clone();
     if !doc.is_empty() {
@@ -61,7 +61,7 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::Item {
         &model.extra_field,
         path_type(&["serde_json", "Map"], [path_type(&["String"], None), json("Value")]),
     ));
-    syn::Item::Struct(public_struct(attrs, &model.rust_name, fields))
+    public_struct(attrs, &model.rust_name, fields)
 }
 
 /// The JSON name `#[serde(rename_all = "camelCase")]` gives a field, by

@@ -4,13 +4,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote};
+use quote::quote;
 
 use super::models::model_struct;
-use super::types::{body_param_type, ident, response_type};
+use super::syntax::{
+    call, doc_comment, inherent_impl, list_attribute, literal, method_call, path_expr, public_method, reference,
+    self_endpoint, slice_expr, str_expr, struct_expr, unit_type,
+};
+use super::types::{body_param_type, ident, path_type, response_type};
 use super::{
-    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, doc_lines, format_cached, format_parts, keys, one_area,
-    with_header, with_header_parts,
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg_attribute, doc_attribute, format_cached, format_parts, keys,
+    one_area, with_header, with_header_parts,
 };
 use crate::ir::Segment;
 use crate::resolve::{Home, ModelId, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
@@ -34,9 +38,9 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
             Some(node) => node_items(space, options, *node),
             None => {
                 let id = contents.bodies[index - contents.nodes.len()];
-                let gate = cfg(options, &space.models[id].areas);
-                let item = model_struct(space, id);
-                quote! { #gate #item }
+                let mut item = model_struct(space, id);
+                item.attrs.splice(0..0, cfg_attribute(options, &space.models[id].areas));
+                vec![syn::Item::Struct(item)]
             }
         })?;
         let mut pages = pages_of(space, &contents.nodes);
@@ -132,28 +136,53 @@ fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
     }
 }
 
-fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> TokenStream {
+/// A builder: its struct, and an `impl` with its operations and the
+/// accessors of its children. Built as syntax trees (see `super::Code`):
+/// builders are a third of what is emitted.
+fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> Vec<syn::Item> {
     let node = &space.nodes[id];
-    let name = format_ident!("{}", node.rust_name);
-    let doc = doc_lines(&format!("Requests to `{}`.", node.path));
-    let methods = methods(space, options, id, Some(&node.areas));
-    let gate = cfg(options, &node.areas);
-    quote! {
-        #doc
-        #gate
-        #[derive(Debug, Clone)]
-        pub struct #name(pub(crate) graph_runtime::Endpoint);
-
-        #gate
-        impl #name {
-            /// The path this builder addresses, percent-encoded.
-            pub fn path(&self) -> &str {
-                self.0.path()
-            }
-
-            #(#methods)*
-        }
-    }
+    let gate = || cfg_attribute(options, &node.areas);
+    let mut attrs: Vec<syn::Attribute> = doc_attribute(&format!("Requests to `{}`.", node.path)).into_iter().collect();
+    attrs.extend(gate());
+    attrs.push(list_attribute("derive", quote! { Debug, Clone }));
+    let endpoint = syn::Field {
+        attrs: Vec::new(),
+        vis: syn::Visibility::Restricted(syn::VisRestricted {
+            pub_token: Default::default(),
+            paren_token: Default::default(),
+            in_token: None,
+            path: Box::new(ident("crate").into()),
+        }),
+        mutability: syn::FieldMutability::None,
+        ident: None,
+        colon_token: None,
+        ty: path_type(&["graph_runtime", "Endpoint"], None),
+    };
+    let builder = syn::ItemStruct {
+        attrs,
+        vis: syn::Visibility::Public(Default::default()),
+        struct_token: Default::default(),
+        ident: ident(&node.rust_name),
+        generics: Default::default(),
+        fields: syn::Fields::Unnamed(syn::FieldsUnnamed {
+            paren_token: Default::default(),
+            unnamed: std::iter::once(endpoint).collect(),
+        }),
+        semi_token: Some(Default::default()),
+    };
+    let path = public_method(
+        vec![doc_comment(" The path this builder addresses, percent-encoded.")],
+        "path",
+        Vec::new(),
+        reference(path_type(&["str"], None)),
+        method_call(self_endpoint(), "path", Vec::new()),
+    );
+    let mut methods = vec![path];
+    methods.extend(self::methods(space, options, id, Some(&node.areas)));
+    vec![
+        syn::Item::Struct(builder),
+        syn::Item::Impl(inherent_impl(gate().into_iter().collect(), &node.rust_name, methods)),
+    ]
 }
 
 /// Operations first, then accessors of child builders, in a fixed order.
@@ -163,9 +192,9 @@ fn methods(
     options: &EmitOptions,
     id: NodeId,
     impl_areas: Option<&BTreeSet<String>>,
-) -> Vec<TokenStream> {
+) -> Vec<syn::ImplItem> {
     let node = &space.nodes[id];
-    let mut methods: Vec<TokenStream> =
+    let mut methods: Vec<syn::ImplItem> =
         node.operations.iter().map(|op| operation(space, options, id, &space.operations[*op], impl_areas)).collect();
     let mut children: Vec<NodeId> = node.children.iter().copied().filter(|c| is_builder(&space.nodes[*c])).collect();
     children.sort_by(|a, b| space.nodes[*a].accessor.cmp(&space.nodes[*b].accessor));
@@ -177,20 +206,23 @@ fn methods(
 /// `impl_areas`: none when the two are the same (most methods of most
 /// builders, thousands of attributes in all), since the block's gate already
 /// says it.
-fn method_gate(options: &EmitOptions, areas: &BTreeSet<String>, impl_areas: Option<&BTreeSet<String>>) -> TokenStream {
-    if impl_areas == Some(areas) { TokenStream::new() } else { cfg(options, areas) }
+fn method_gate(
+    options: &EmitOptions,
+    areas: &BTreeSet<String>,
+    impl_areas: Option<&BTreeSet<String>>,
+) -> Option<syn::Attribute> {
+    if impl_areas == Some(areas) { None } else { cfg_attribute(options, areas) }
 }
 
-/// The builder `id` as named in the code of builder `host`: by its bare name
-/// in the same module (most of them), else by its path from the crate root.
-fn builder_path(space: &TypeSpace, host: NodeId, id: NodeId) -> TokenStream {
+/// The path of builder `id` as named in the code of builder `host`: its
+/// bare name in the same module (most of them), else its path from the
+/// crate root.
+fn builder_path(space: &TypeSpace, host: NodeId, id: NodeId) -> Vec<&str> {
     let node = &space.nodes[id];
-    let name = format_ident!("{}", node.rust_name);
     if host != 0 && space.nodes[host].module == node.module {
-        return quote! { #name };
+        return vec![&node.rust_name];
     }
-    let module = ident(&node.module);
-    quote! { crate::requests::#module::#name }
+    vec!["crate", "requests", &node.module, &node.rust_name]
 }
 
 /// The method of builder `host` that returns the builder of `child`.
@@ -200,55 +232,47 @@ fn accessor(
     host: NodeId,
     child: NodeId,
     impl_areas: Option<&BTreeSet<String>>,
-) -> TokenStream {
-    let gate = method_gate(options, &space.nodes[child].areas, impl_areas);
+) -> syn::ImplItem {
     let node = &space.nodes[child];
-    let method = ident(&node.accessor);
+    let mut attrs: Vec<syn::Attribute> = doc_attribute(&format!("`{}`", node.path)).into_iter().collect();
+    attrs.extend(method_gate(options, &node.areas, impl_areas));
     let builder = builder_path(space, host, child);
-    let params = param_list(&node.params);
-    let path = segment_path(node.segment.as_ref(), &node.params);
-    let doc = doc_lines(&format!("`{}`", node.path));
-    quote! {
-        #doc
-        #gate
-        pub fn #method(&self, #(#params),*) -> #builder {
-            #builder(#path)
-        }
-    }
+    let endpoint = segment_path(node.segment.as_ref(), &node.params);
+    public_method(
+        attrs,
+        &node.accessor,
+        param_list(&node.params),
+        path_type(&builder, None),
+        call(path_expr(&builder), vec![endpoint]),
+    )
 }
 
-fn param_list(params: &[Param]) -> Vec<TokenStream> {
-    params
-        .iter()
-        .map(|p| {
-            let name = ident(&p.rust_name);
-            quote! { #name: &str }
-        })
-        .collect()
+/// Path parameters: each a `&str`.
+fn param_list(params: &[Param]) -> Vec<(String, syn::Type)> {
+    params.iter().map(|p| (p.rust_name.clone(), reference(path_type(&["str"], None)))).collect()
 }
 
 /// The expression that extends the builder's endpoint (`self.0`) by one segment.
-fn segment_path(segment: Option<&Segment>, params: &[Param]) -> TokenStream {
-    let param = |i: usize| params.get(i).map(|p| ident(&p.rust_name));
+fn segment_path(segment: Option<&Segment>, params: &[Param]) -> syn::Expr {
+    let param = |i: usize| params.get(i).map(|p| path_expr(&[&p.rust_name])).into_iter().collect();
     match segment {
-        None => quote! { self.0.clone() },
-        Some(Segment::Literal { name }) => quote! { self.0.segment(#name) },
-        Some(Segment::Key { .. }) => {
-            let value = param(0);
-            quote! { self.0.key(#value) }
-        }
-        Some(Segment::Address { .. }) => {
-            let value = param(0);
-            quote! { self.0.address(#value) }
-        }
+        None => method_call(self_endpoint(), "clone", Vec::new()),
+        Some(Segment::Literal { name }) => method_call(self_endpoint(), "segment", vec![str_expr(name)]),
+        Some(Segment::Key { .. }) => method_call(self_endpoint(), "key", param(0)),
+        Some(Segment::Address { .. }) => method_call(self_endpoint(), "address", param(0)),
         Some(Segment::Function { name, args }) => {
             let args = args.iter().zip(params).map(|(arg, p)| {
-                let arg_name = arg.name.clone().unwrap_or_default();
-                let value = ident(&p.rust_name);
                 let quoted = matches!(p.kind, ParamKind::FunctionArg { quoted: true, .. });
-                quote! { graph_runtime::FunctionArg { name: #arg_name, value: #value, quoted: #quoted } }
+                struct_expr(
+                    &["graph_runtime", "FunctionArg"],
+                    vec![
+                        ("name", str_expr(arg.name.as_deref().unwrap_or_default())),
+                        ("value", path_expr(&[&p.rust_name])),
+                        ("quoted", literal(syn::LitBool::new(quoted, proc_macro2::Span::call_site()))),
+                    ],
+                )
             });
-            quote! { self.0.function(#name, &[#(#args),*]) }
+            method_call(self_endpoint(), "function", vec![str_expr(name), slice_expr(args.collect())])
         }
     }
 }
@@ -261,35 +285,28 @@ pub(super) fn operation(
     host: NodeId,
     op: &ROperation,
     impl_areas: Option<&BTreeSet<String>>,
-) -> TokenStream {
-    let gate = method_gate(options, &one_area(&op.area), impl_areas);
-    let method_name = ident(&op.rust_name);
+) -> syn::ImplItem {
+    let mut attrs: Vec<syn::Attribute> = doc_attribute(&operation_doc(op)).into_iter().collect();
+    attrs.extend(method_gate(options, &one_area(&op.area), impl_areas));
     let endpoint = if op.target == host {
-        quote! { self.0 }
+        self_endpoint()
     } else {
         segment_path(space.nodes[op.target].segment.as_ref(), &op.params)
     };
-    let mut params = param_list(&op.params);
-    let body_call = op.body.as_ref().map(|body| {
-        let ty = body_param_type(space, body);
-        params.push(quote! { body: #ty });
-        quote! { .json_body(body) }
-    });
     // The `Endpoint` method that makes the request, by what the answer holds.
-    let (ret, request) = match (&op.response, response_type(space, &op.response)) {
-        (_, Some(ty)) => (ty.into_token_stream(), quote! { json }),
-        (ResponseShape::Empty, None) => (quote! { () }, quote! { empty }),
-        (_, None) => (quote! { graph_runtime::Binary }, quote! { bytes }),
+    let (answer, request) = match (&op.response, response_type(space, &op.response)) {
+        (_, Some(ty)) => (ty, "json"),
+        (ResponseShape::Empty, None) => (unit_type(), "empty"),
+        (_, None) => (path_type(&["graph_runtime", "Binary"], None), "bytes"),
     };
-    let method = format_ident!("{}", op.method.as_str());
-    let doc = doc_lines(&operation_doc(op));
-    quote! {
-        #doc
-        #gate
-        pub fn #method_name(&self, #(#params),*) -> graph_runtime::Request<#ret> {
-            #endpoint.#request(graph_runtime::Method::#method) #body_call
-        }
+    let method = path_expr(&["graph_runtime", "Method", op.method.as_str()]);
+    let mut body = method_call(endpoint, request, vec![method]);
+    let mut params = param_list(&op.params);
+    if let Some(ty) = &op.body {
+        params.push(("body".to_string(), body_param_type(space, ty)));
+        body = method_call(body, "json_body", vec![path_expr(&["body"])]);
     }
+    public_method(attrs, &op.rust_name, params, path_type(&["graph_runtime", "Request"], Some(answer)), body)
 }
 
 fn operation_doc(op: &ROperation) -> String {
@@ -311,6 +328,7 @@ fn operation_doc(op: &ROperation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::cfg;
 
     fn options(features: bool) -> EmitOptions {
         EmitOptions {
@@ -332,11 +350,12 @@ mod tests {
         let users = areas(&["users"]);
         let both = areas(&["groups", "users"]);
         let on = options(true);
-        assert!(method_gate(&on, &users, Some(&users)).is_empty());
-        assert_eq!(method_gate(&on, &users, Some(&both)).to_string(), cfg(&on, &users).to_string());
+        let gate = |gate: Option<syn::Attribute>| quote! { #gate }.to_string();
+        assert!(method_gate(&on, &users, Some(&users)).is_none());
+        assert_eq!(gate(method_gate(&on, &users, Some(&both))), cfg(&on, &users).to_string());
         // The client's impl block has no gate.
-        assert_eq!(method_gate(&on, &users, None).to_string(), cfg(&on, &users).to_string());
+        assert_eq!(gate(method_gate(&on, &users, None)), cfg(&on, &users).to_string());
         assert!(!cfg(&on, &users).is_empty());
-        assert!(method_gate(&options(false), &users, Some(&both)).is_empty());
+        assert!(method_gate(&options(false), &users, Some(&both)).is_none());
     }
 }

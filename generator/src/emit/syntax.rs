@@ -3,7 +3,7 @@
 
 use proc_macro2::{Span, TokenStream};
 
-use super::types::ident;
+use super::types::{ident, path, path_type};
 
 /// `#[doc = "text"]`, which prints as `///text`.
 pub fn doc_comment(text: &str) -> syn::Attribute {
@@ -61,4 +61,173 @@ pub fn public_struct(attrs: Vec<syn::Attribute>, name: &str, fields: Vec<syn::Fi
         }),
         semi_token: None,
     }
+}
+
+/// `attrs impl name { items }`.
+pub fn inherent_impl(attrs: Vec<syn::Attribute>, name: &str, items: Vec<syn::ImplItem>) -> syn::ItemImpl {
+    syn::ItemImpl {
+        attrs,
+        defaultness: None,
+        unsafety: None,
+        impl_token: Default::default(),
+        generics: Default::default(),
+        trait_: None,
+        self_ty: Box::new(path_type(&[name], None)),
+        brace_token: Default::default(),
+        items,
+    }
+}
+
+/// `attrs pub fn name(&self, params) -> output { body }`.
+pub fn public_method(
+    attrs: Vec<syn::Attribute>,
+    name: &str,
+    params: Vec<(String, syn::Type)>,
+    output: syn::Type,
+    body: syn::Expr,
+) -> syn::ImplItem {
+    let receiver = syn::FnArg::Receiver(syn::Receiver {
+        attrs: Vec::new(),
+        reference: Some((Default::default(), None)),
+        mutability: None,
+        self_token: Default::default(),
+        colon_token: None,
+        ty: Box::new(reference(path_type(&["Self"], None))),
+    });
+    let params = params.into_iter().map(|(name, ty)| {
+        syn::FnArg::Typed(syn::PatType {
+            attrs: Vec::new(),
+            pat: Box::new(syn::Pat::Ident(syn::PatIdent {
+                attrs: Vec::new(),
+                by_ref: None,
+                mutability: None,
+                ident: ident(&name),
+                subpat: None,
+            })),
+            colon_token: Default::default(),
+            ty: Box::new(ty),
+        })
+    });
+    syn::ImplItem::Fn(syn::ImplItemFn {
+        attrs,
+        vis: syn::Visibility::Public(Default::default()),
+        defaultness: None,
+        sig: syn::Signature {
+            constness: None,
+            asyncness: None,
+            unsafety: None,
+            abi: None,
+            fn_token: Default::default(),
+            ident: ident(name),
+            generics: Default::default(),
+            paren_token: Default::default(),
+            inputs: std::iter::once(receiver).chain(params).collect(),
+            variadic: None,
+            output: syn::ReturnType::Type(Default::default(), Box::new(output)),
+        },
+        block: syn::Block { brace_token: Default::default(), stmts: vec![syn::Stmt::Expr(body, None)] },
+    })
+}
+
+/// `&ty`.
+pub fn reference(ty: syn::Type) -> syn::Type {
+    syn::Type::Reference(syn::TypeReference {
+        and_token: Default::default(),
+        lifetime: None,
+        mutability: None,
+        elem: Box::new(ty),
+    })
+}
+
+/// `&[ty]`.
+pub fn slice_reference(ty: syn::Type) -> syn::Type {
+    reference(syn::Type::Slice(syn::TypeSlice { bracket_token: Default::default(), elem: Box::new(ty) }))
+}
+
+/// `()`.
+pub fn unit_type() -> syn::Type {
+    syn::Type::Tuple(syn::TypeTuple { paren_token: Default::default(), elems: Default::default() })
+}
+
+/// A path as an expression: `a::b::C`, or a local variable for one segment.
+pub fn path_expr(segments: &[&str]) -> syn::Expr {
+    syn::Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path: path(segments, None) })
+}
+
+/// `self.0`: the endpoint a builder holds.
+pub fn self_endpoint() -> syn::Expr {
+    syn::Expr::Field(syn::ExprField {
+        attrs: Vec::new(),
+        base: Box::new(path_expr(&["self"])),
+        dot_token: Default::default(),
+        member: syn::Member::Unnamed(syn::Index { index: 0, span: Span::call_site() }),
+    })
+}
+
+/// `receiver.method(args)`.
+pub fn method_call(receiver: syn::Expr, method: &str, args: Vec<syn::Expr>) -> syn::Expr {
+    syn::Expr::MethodCall(syn::ExprMethodCall {
+        attrs: Vec::new(),
+        receiver: Box::new(receiver),
+        dot_token: Default::default(),
+        method: ident(method),
+        turbofish: None,
+        paren_token: Default::default(),
+        args: args.into_iter().collect(),
+    })
+}
+
+/// `function(args)`.
+pub fn call(function: syn::Expr, args: Vec<syn::Expr>) -> syn::Expr {
+    syn::Expr::Call(syn::ExprCall {
+        attrs: Vec::new(),
+        func: Box::new(function),
+        paren_token: Default::default(),
+        args: args.into_iter().collect(),
+    })
+}
+
+/// A literal: `"text"`, `true`.
+pub fn literal(lit: impl Into<syn::Lit>) -> syn::Expr {
+    syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: lit.into() })
+}
+
+/// `"text"`.
+pub fn str_expr(text: &str) -> syn::Expr {
+    literal(syn::LitStr::new(text, Span::call_site()))
+}
+
+/// `&[items]`.
+pub fn slice_expr(items: Vec<syn::Expr>) -> syn::Expr {
+    syn::Expr::Reference(syn::ExprReference {
+        attrs: Vec::new(),
+        and_token: Default::default(),
+        mutability: None,
+        expr: Box::new(syn::Expr::Array(syn::ExprArray {
+            attrs: Vec::new(),
+            bracket_token: Default::default(),
+            elems: items.into_iter().collect(),
+        })),
+    })
+}
+
+/// `path { name: value, … }`.
+pub fn struct_expr(name: &[&str], fields: Vec<(&str, syn::Expr)>) -> syn::Expr {
+    syn::Expr::Struct(syn::ExprStruct {
+        attrs: Vec::new(),
+        qself: None,
+        path: path(name, None),
+        brace_token: Default::default(),
+        fields: fields
+            .into_iter()
+            .map(|(name, expr)| syn::FieldValue {
+                attrs: Vec::new(),
+                member: syn::Member::Named(ident(name)),
+                colon_token: Some(Default::default()),
+                expr,
+            })
+            .collect(),
+        dot2_token: None,
+        rest: None,
+    })
 }

@@ -1,7 +1,8 @@
 //! The one place that maps documented types to Rust types.
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use proc_macro2::{Ident, Span};
+
+use super::syntax::{reference, slice_reference};
 
 use crate::ir::Primitive;
 use crate::resolve::{Home, RType, ResponseShape, TypeSpace};
@@ -61,6 +62,12 @@ fn model_type(name: &str) -> syn::Type {
 /// The type at the path `segments` (`a::b::C`), with `arguments` as the
 /// last segment's generic arguments (`C<T>`; none for `None`).
 pub fn path_type(segments: &[&str], arguments: impl IntoIterator<Item = syn::Type>) -> syn::Type {
+    syn::Type::Path(syn::TypePath { qself: None, path: path(segments, arguments) })
+}
+
+/// The path `segments` (`a::b::C`), with `arguments` as the last segment's
+/// generic arguments.
+pub fn path(segments: &[&str], arguments: impl IntoIterator<Item = syn::Type>) -> syn::Path {
     let mut path = syn::Path { leading_colon: None, segments: syn::punctuated::Punctuated::new() };
     for segment in segments {
         path.segments.push(syn::PathSegment::from(ident(segment)));
@@ -75,7 +82,7 @@ pub fn path_type(segments: &[&str], arguments: impl IntoIterator<Item = syn::Typ
             gt_token: Default::default(),
         });
     }
-    syn::Type::Path(syn::TypePath { qself: None, path })
+    path
 }
 
 /// The type of a struct field and the `skip_serializing_if` that goes with
@@ -97,17 +104,11 @@ pub fn field_type(space: &TypeSpace, ty: &RType, tri_state: bool) -> (syn::Type,
 }
 
 /// The type of a request-body parameter: borrowed, and a slice for collections.
-pub fn body_param_type(space: &TypeSpace, ty: &RType) -> TokenStream {
+pub fn body_param_type(space: &TypeSpace, ty: &RType) -> syn::Type {
     match ty {
-        RType::Collection(inner) => {
-            let inner = rust_type(space, inner);
-            quote! { &[#inner] }
-        }
-        RType::Primitive(Primitive::String) => quote! { &str },
-        other => {
-            let ty = rust_type(space, other);
-            quote! { &#ty }
-        }
+        RType::Collection(inner) => slice_reference(rust_type(space, inner)),
+        RType::Primitive(Primitive::String) => reference(path_type(&["str"], None)),
+        other => reference(rust_type(space, other)),
     }
 }
 
