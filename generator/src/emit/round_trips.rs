@@ -6,11 +6,11 @@
 //! comes from, plus the representations that cannot be tested and why, so
 //! a test run can be turned into pass rates and a list of failures by page.
 
-use quote::quote;
 use serde_json::{Value, json};
 
-use super::types::{ident, rust_type};
-use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, keys, with_header_parts};
+use super::syntax::str_constant;
+use super::types::rust_type;
+use super::{EmitCache, EmitError, EmitOptions, GeneratedFile, cfg_attribute, format_parts, keys, with_header_parts};
 use crate::resolve::{Home, RType, Representation, RepresentationBody, TypeSpace};
 
 /// What a round-trip test decodes.
@@ -73,20 +73,18 @@ pub fn representation_tests(
     let parts = format_parts(cache, &path, &keys, |index| {
         let (id, module, json) = models[index];
         let model = &space.models[id];
-        let gate = cfg(options, &model.areas);
-        let ty = rust_type(space, &RType::Model(id));
-        let constant = ident(&format!("{}_JSON", module.to_ascii_uppercase()));
-        let name = ident(&test_name(module));
-        let json = super::str_literal(json);
+        let constant = format!("{}_JSON", module.to_ascii_uppercase());
         // This file imports nothing: its items are gated one by one.
-        let test = super::tests::round_trip_test(&quote! { graph_runtime::testing }, &name, &ty, &constant);
-        quote! {
-            #gate
-            const #constant: &str = #json;
-
-            #gate
-            #test
-        }
+        let mut test = super::tests::round_trip_test(
+            &["graph_runtime", "testing"],
+            &test_name(module),
+            rust_type(space, &RType::Model(id)),
+            &constant,
+        );
+        test.attrs.splice(0..0, cfg_attribute(options, &model.areas));
+        let mut constant = str_constant(&constant, super::str_literal(json));
+        constant.attrs.extend(cfg_attribute(options, &model.areas));
+        vec![syn::Item::Const(constant), syn::Item::Fn(test)]
     })?;
     let mut pages: Vec<&str> = models.iter().map(|(id, _, _)| space.models[*id].page.as_str()).collect();
     pages.sort();

@@ -199,16 +199,11 @@ pub fn str_expr(text: &str) -> syn::Expr {
 
 /// `&[items]`.
 pub fn slice_expr(items: Vec<syn::Expr>) -> syn::Expr {
-    syn::Expr::Reference(syn::ExprReference {
+    reference_expr(syn::Expr::Array(syn::ExprArray {
         attrs: Vec::new(),
-        and_token: Default::default(),
-        mutability: None,
-        expr: Box::new(syn::Expr::Array(syn::ExprArray {
-            attrs: Vec::new(),
-            bracket_token: Default::default(),
-            elems: items.into_iter().collect(),
-        })),
-    })
+        bracket_token: Default::default(),
+        elems: items.into_iter().collect(),
+    }))
 }
 
 /// `path { name: value, … }`.
@@ -229,5 +224,106 @@ pub fn struct_expr(name: &[&str], fields: Vec<(&str, syn::Expr)>) -> syn::Expr {
             .collect(),
         dot2_token: None,
         rest: None,
+    })
+}
+
+/// `#[a::b]`, e.g. `#[test]`.
+pub fn path_attribute(segments: &[&str]) -> syn::Attribute {
+    outer(syn::Meta::Path(path(segments, None)))
+}
+
+/// `const name: &str = value;`.
+pub fn str_constant(name: &str, value: proc_macro2::Literal) -> syn::ItemConst {
+    syn::ItemConst {
+        attrs: Vec::new(),
+        vis: syn::Visibility::Inherited,
+        const_token: Default::default(),
+        ident: ident(name),
+        generics: Default::default(),
+        colon_token: Default::default(),
+        ty: Box::new(reference(path_type(&["str"], None))),
+        eq_token: Default::default(),
+        expr: Box::new(literal(syn::Lit::new(value))),
+        semi_token: Default::default(),
+    }
+}
+
+/// `#[attr] fn name() { statement; }` (`async fn` if `asynchronous`): a test.
+pub fn test_fn(attr: syn::Attribute, asynchronous: bool, name: &str, statement: syn::Expr) -> syn::ItemFn {
+    syn::ItemFn {
+        attrs: vec![attr],
+        vis: syn::Visibility::Inherited,
+        sig: syn::Signature {
+            constness: None,
+            asyncness: asynchronous.then(Default::default),
+            unsafety: None,
+            abi: None,
+            fn_token: Default::default(),
+            ident: ident(name),
+            generics: Default::default(),
+            paren_token: Default::default(),
+            inputs: Default::default(),
+            variadic: None,
+            output: syn::ReturnType::Default,
+        },
+        block: Box::new(syn::Block {
+            brace_token: Default::default(),
+            stmts: vec![syn::Stmt::Expr(statement, Some(Default::default()))],
+        }),
+    }
+}
+
+/// `a::b::<ty>`, a function path with a turbofish.
+pub fn turbofish_path_expr(segments: &[&str], ty: syn::Type) -> syn::Expr {
+    let mut path = path(segments, Some(ty));
+    if let Some(syn::PathArguments::AngleBracketed(arguments)) =
+        path.segments.last_mut().map(|last| &mut last.arguments)
+    {
+        arguments.colon2_token = Some(Default::default());
+    }
+    syn::Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path })
+}
+
+/// `&expr`.
+pub fn reference_expr(expr: syn::Expr) -> syn::Expr {
+    syn::Expr::Reference(syn::ExprReference {
+        attrs: Vec::new(),
+        and_token: Default::default(),
+        mutability: None,
+        expr: Box::new(expr),
+    })
+}
+
+/// `|param| body`.
+pub fn closure(param: &str, body: syn::Expr) -> syn::Expr {
+    syn::Expr::Closure(syn::ExprClosure {
+        attrs: Vec::new(),
+        lifetimes: None,
+        constness: None,
+        movability: None,
+        asyncness: None,
+        capture: None,
+        or1_token: Default::default(),
+        inputs: std::iter::once(syn::Pat::Ident(syn::PatIdent {
+            attrs: Vec::new(),
+            by_ref: None,
+            mutability: None,
+            ident: ident(param),
+            subpat: None,
+        }))
+        .collect(),
+        or2_token: Default::default(),
+        output: syn::ReturnType::Default,
+        body: Box::new(body),
+    })
+}
+
+/// `expr.await`.
+pub fn await_expr(expr: syn::Expr) -> syn::Expr {
+    syn::Expr::Await(syn::ExprAwait {
+        attrs: Vec::new(),
+        base: Box::new(expr),
+        dot_token: Default::default(),
+        await_token: Default::default(),
     })
 }

@@ -13,14 +13,17 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use proc_macro2::TokenStream;
 use quote::quote;
 use rayon::prelude::*;
 
-use super::types::{ident, response_type, rust_type};
+use super::syntax::{
+    await_expr, call, closure, literal, method_call, path_attribute, path_expr, reference_expr, str_constant, str_expr,
+    test_fn, turbofish_path_expr,
+};
+use super::types::{ident, path_type, response_type, rust_type};
 use super::{
-    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, format_parts, format_tokens, keys, one_area, round_trips,
-    str_literal, with_header, with_header_parts,
+    EmitCache, EmitError, EmitOptions, GeneratedFile, cfg, cfg_attribute, format_parts, format_tokens, keys, one_area,
+    round_trips, str_literal, with_header, with_header_parts,
 };
 use crate::ir::{Body, Example, Method, Primitive, Segment};
 use crate::parse::path::{call_arguments, url_segments};
@@ -69,8 +72,7 @@ pub fn emit(
     // Gated by the file its area's tests go to, not item by item.
     let parts = format_parts(cache, "src/example_tests.rs", &keys, |index| {
         let (op, example, names) = &specs[index];
-        let tests = example_tests(space, (op_ids[index], op), example, names, options, &plans[index]);
-        quote! { #( #tests )* }
+        example_tests(space, (op_ids[index], op), example, names, options, &plans[index])
     })?;
     let mut files = area_files(options, &specs, &parts)?;
     let entries = specs.iter().flat_map(|(op, example, names)| round_trip_entries(space, op, example, names)).collect();
@@ -228,70 +230,61 @@ fn example_tests(
     names: &TestNames,
     options: &EmitOptions,
     contract: &Contract,
-) -> Vec<TokenStream> {
+) -> Vec<syn::Item> {
     let mut tests = Vec::new();
     let request_json = example.request.as_ref().and_then(|r| json_text(&r.body));
     let response_json = example.response.as_ref().and_then(|r| json_text(&r.body));
-    let request_const = ident(&names.request_const);
-    let response_const = ident(&names.response_const);
     let mut uses_request = false;
     // The response constant comes right before the first test that uses it.
     let mut response_declared = false;
     if let (Some(_), Some(ty)) = (&request_json, &op.body) {
-        let ty = rust_type(space, ty);
-        let name = ident(&names.request_round_trip);
         uses_request = true;
-        tests.push(round_trip_test(&quote! { testing }, &name, &ty, &request_const));
+        let test = round_trip_test(&["testing"], &names.request_round_trip, rust_type(space, ty), &names.request_const);
+        tests.push(syn::Item::Fn(test));
     }
     if let (Some(json), Some(ty)) = (&response_json, response_type(space, &op.response)) {
-        let name = ident(&names.response_round_trip);
         response_declared = true;
-        tests.push(quote! { const #response_const: &str = #json; });
-        tests.push(round_trip_test(&quote! { testing }, &name, &ty, &response_const));
+        tests.push(syn::Item::Const(str_constant(&names.response_const, json.clone())));
+        let test = round_trip_test(&["testing"], &names.response_round_trip, ty, &names.response_const);
+        tests.push(syn::Item::Fn(test));
     }
-    let request_body = request_json.as_ref().map(|_| quote! { #request_const });
+    let request_body = request_json.as_ref().map(|_| names.request_const.as_str());
     let request_test = match contract {
         // The contract test sends this same request and checks its method,
         // path and body as the request test would: one test, not two.
         Contract::Test(plan) if plan.checks_request_of(op_id) => None,
-        _ => request_test(space, op, example, &names.builds_request, request_body.as_ref()),
+        _ => request_test(space, op, example, &names.builds_request, request_body),
     };
     if let Some(test) = request_test {
         uses_request |= request_body.is_some() && op.body.is_some();
-        tests.push(test);
+        tests.push(syn::Item::Fn(test));
     }
     if let Contract::Test(plan) = contract {
         uses_request |= plan.request_body;
         if let (Answer::Json, false, Some(json)) = (&plan.answer, response_declared, &response_json) {
-            tests.push(quote! { const #response_const: &str = #json; });
+            tests.push(syn::Item::Const(str_constant(&names.response_const, json.clone())));
         }
         // Its items are gated on the example's area; a test of another
         // area's operation needs that area too.
         let called_area = &space.operations[plan.op].area;
-        let gate = if called_area == &op.area { TokenStream::new() } else { cfg(options, &one_area(called_area)) };
-        let test = contract_test(space, plan, names, &request_const, &response_const);
-        tests.push(quote! { #gate #test });
+        let mut test = contract_test(space, plan, names);
+        if called_area != &op.area {
+            test.attrs.splice(0..0, cfg_attribute(options, &one_area(called_area)));
+        }
+        tests.push(syn::Item::Fn(test));
     }
-    if let (true, Some(json)) = (uses_request, &request_json) {
-        tests.insert(0, quote! { const #request_const: &str = #json; });
+    if let (true, Some(json)) = (uses_request, request_json) {
+        tests.insert(0, syn::Item::Const(str_constant(&names.request_const, json)));
     }
     tests
 }
 
 /// A test that decodes the JSON in `constant` as `ty` and encodes it again,
 /// through the testing helpers at `testing` (a path).
-pub(super) fn round_trip_test(
-    testing: &TokenStream,
-    name: &proc_macro2::Ident,
-    ty: &syn::Type,
-    constant: &proc_macro2::Ident,
-) -> TokenStream {
-    quote! {
-        #[test]
-        fn #name() {
-            #testing::assert_round_trip::<#ty>(#constant);
-        }
-    }
+pub(super) fn round_trip_test(testing: &[&str], name: &str, ty: syn::Type, constant: &str) -> syn::ItemFn {
+    let assert: Vec<&str> = testing.iter().copied().chain(["assert_round_trip"]).collect();
+    let statement = call(turbofish_path_expr(&assert, ty), vec![path_expr(&[constant])]);
+    test_fn(path_attribute(&["test"]), false, name, statement)
 }
 
 /// What one example becomes as a contract test, or why it cannot become one.
@@ -510,54 +503,37 @@ fn below_base(space: &TypeSpace, op: &ROperation, parts: &[String]) -> Option<(C
 
 /// The contract test of one example: serve the documented exchange, send
 /// the rebuilt request, check what comes back.
-fn contract_test(
-    space: &TypeSpace,
-    plan: &ContractPlan,
-    names: &TestNames,
-    request_const: &proc_macro2::Ident,
-    response_const: &proc_macro2::Ident,
-) -> TokenStream {
+fn contract_test(space: &TypeSpace, plan: &ContractPlan, names: &TestNames) -> syn::ItemFn {
     let op = &space.operations[plan.op];
-    let name = ident(&names.contract);
-    let (method, path) = (op.method.as_str(), &plan.path);
-    let below = match plan.base_path.as_str() {
-        "" => quote! {},
-        base => quote! { .below(#base) },
-    };
-    let status = proc_macro2::Literal::u16_unsuffixed(plan.status);
-    let mut args = plan.chain.op_arg_tokens();
-    let expect_body = match (&op.body, plan.request_body) {
-        (Some(ty), true) => {
-            args.push(decoded_body(space, ty, request_const));
-            quote! { .request_json(#request_const) }
-        }
-        _ => quote! {},
-    };
-    let respond = match &plan.answer {
-        Answer::Empty => quote! { .respond_empty(#status) },
-        Answer::Json => quote! { .respond_json(#status, #response_const) },
+    let mut exchange =
+        call(path_expr(&["testing", "Exchange", "new"]), vec![str_expr(op.method.as_str()), str_expr(&plan.path)]);
+    let mut args = plan.chain.op_arg_exprs();
+    if let (Some(ty), true) = (&op.body, plan.request_body) {
+        args.push(decoded_body(space, ty, &names.request_const));
+        exchange = method_call(exchange, "request_json", vec![path_expr(&[&names.request_const])]);
+    }
+    let status = literal(syn::Lit::new(proc_macro2::Literal::u16_unsuffixed(plan.status)));
+    exchange = match &plan.answer {
+        Answer::Empty => method_call(exchange, "respond_empty", vec![status]),
+        Answer::Json => method_call(exchange, "respond_json", vec![status, path_expr(&[&names.response_const])]),
         Answer::Text(text) => {
-            let text = str_literal(text);
-            quote! { .respond_text(#status, #text) }
+            method_call(exchange, "respond_text", vec![status, literal(syn::Lit::new(str_literal(text)))])
         }
     };
+    if !plan.base_path.is_empty() {
+        exchange = method_call(exchange, "below", vec![str_expr(&plan.base_path)]);
+    }
     // An operation that returns nothing has nothing to compare.
     let check = match op.response {
-        ResponseShape::Empty => quote! { assert_sent },
+        ResponseShape::Empty => "assert_sent",
         ResponseShape::Json(_) | ResponseShape::Page(_) | ResponseShape::Wrapped(_) | ResponseShape::Bytes => {
-            quote! { assert_answer }
+            "assert_answer"
         }
     };
-    let accessors = plan.chain.accessor_calls();
-    let method_name = ident(&op.rust_name);
-    quote! {
-        #[tokio::test]
-        async fn #name() {
-            testing::Exchange::new(#method, #path) #expect_body #respond #below
-                .#check(|client| crate::GraphClient::new(client) #(#accessors)* .#method_name(#(#args),*))
-                .await;
-        }
-    }
+    let client = call(path_expr(&["crate", "GraphClient", "new"]), vec![path_expr(&["client"])]);
+    let request = method_call(plan.chain.calls_on(client), &op.rust_name, args);
+    let statement = await_expr(method_call(exchange, check, vec![closure("client", request)]));
+    test_fn(path_attribute(&["tokio", "test"]), true, &names.contract, statement)
 }
 
 /// One entry of the contract manifest: the test an example became, or why
@@ -653,51 +629,46 @@ fn request_test(
     op: &ROperation,
     example: &Example,
     test_name: &str,
-    request_json: Option<&TokenStream>,
-) -> Option<TokenStream> {
+    request_json: Option<&str>,
+) -> Option<syn::ItemFn> {
     let request = example.request.as_ref()?;
     if request.method != op.method {
         return None;
     }
     let (chain, path) = call_chain(space, op, &request.url)?;
     let (body_arg, expected_body) = match (&op.body, request_json) {
-        (None, _) => (None, quote! { None }),
-        (Some(ty), Some(json)) => (Some(decoded_body(space, ty, json)), quote! { Some(#json) }),
+        (None, _) => (None, path_expr(&["None"])),
+        (Some(ty), Some(json)) => {
+            (Some(decoded_body(space, ty, json)), call(path_expr(&["Some"]), vec![path_expr(&[json])]))
+        }
         (Some(_), None) => return None,
     };
-    let method_name = ident(&op.rust_name);
-    let mut args = chain.op_arg_tokens();
+    let mut args = chain.op_arg_exprs();
     args.extend(body_arg);
-    let accessors = chain.accessor_calls();
-    let method = op.method.as_str();
-    let name = ident(test_name);
-    Some(quote! {
-        #[test]
-        fn #name() {
-            testing::assert_request(
-                &super::client() #(#accessors)* .#method_name(#(#args),*),
-                #method,
-                #path,
-                #expected_body,
-            );
-        }
-    })
+    let client = call(path_expr(&["super", "client"]), Vec::new());
+    let request = method_call(chain.calls_on(client), &op.rust_name, args);
+    let statement = call(
+        path_expr(&["testing", "assert_request"]),
+        vec![reference_expr(request), str_expr(op.method.as_str()), str_expr(&path), expected_body],
+    );
+    Some(test_fn(path_attribute(&["test"]), false, test_name, statement))
 }
 
-/// The argument that passes the documented request body `json` to an
-/// operation taking `ty`: decoded into an owned value in place, then
-/// borrowed (one expression, not a `let` per test: statements are what
-/// syn parses slowest). The parameter is `&T` for most bodies, which names
-/// what to decode; strings and collections are taken as `&str` and `&[T]`.
-fn decoded_body(space: &TypeSpace, ty: &RType, json: &impl quote::ToTokens) -> TokenStream {
-    match ty {
-        RType::Primitive(Primitive::String) => quote! { &testing::decode::<String>(#json) },
-        RType::Collection(_) => {
-            let owned = rust_type(space, ty);
-            quote! { &testing::decode::<#owned>(#json) }
+/// The argument that passes the documented request body (the constant
+/// `json`) to an operation taking `ty`: decoded into an owned value in
+/// place, then borrowed (one expression, not a `let` per test). The
+/// parameter is `&T` for most bodies, which names what to decode; strings
+/// and collections are taken as `&str` and `&[T]`, so the owned type is
+/// spelled out.
+fn decoded_body(space: &TypeSpace, ty: &RType, json: &str) -> syn::Expr {
+    let decode = match ty {
+        RType::Primitive(Primitive::String) => {
+            turbofish_path_expr(&["testing", "decode"], path_type(&["String"], None))
         }
-        _ => quote! { &testing::decode(#json) },
-    }
+        RType::Collection(_) => turbofish_path_expr(&["testing", "decode"], rust_type(space, ty)),
+        _ => path_expr(&["testing", "decode"]),
+    };
+    reference_expr(call(decode, vec![path_expr(&[json])]))
 }
 
 /// Plain strings (not tokens, which cannot cross threads), turned into
@@ -713,20 +684,16 @@ struct Chain {
 }
 
 impl Chain {
-    /// `.a().by_id("x")…` as tokens.
-    fn accessor_calls(&self) -> Vec<TokenStream> {
-        self.accessors
-            .iter()
-            .map(|(accessor, args)| {
-                let accessor = ident(accessor);
-                quote! { .#accessor(#(#args),*) }
-            })
-            .collect()
+    /// `receiver.a().by_id("x")…`.
+    fn calls_on(&self, receiver: syn::Expr) -> syn::Expr {
+        self.accessors.iter().fold(receiver, |receiver, (accessor, args)| {
+            method_call(receiver, accessor, args.iter().map(|arg| str_expr(arg)).collect())
+        })
     }
 
-    /// The operation's string arguments as tokens.
-    fn op_arg_tokens(&self) -> Vec<TokenStream> {
-        self.op_args.iter().map(|arg| quote! { #arg }).collect()
+    /// The operation's string arguments.
+    fn op_arg_exprs(&self) -> Vec<syn::Expr> {
+        self.op_args.iter().map(|arg| str_expr(arg)).collect()
     }
 }
 
@@ -836,6 +803,8 @@ fn percent_decoded(text: &str) -> String {
 
 #[cfg(test)]
 mod unit_tests {
+    use quote::ToTokens;
+
     use super::{decoded_body, percent_decoded};
     use crate::ir::Primitive;
     use crate::resolve::{RType, TypeSpace};
@@ -843,8 +812,7 @@ mod unit_tests {
     #[test]
     fn request_bodies_are_decoded_as_what_the_operation_borrows() {
         let space = TypeSpace::default();
-        let json = quote::format_ident!("BODY");
-        let decoded = |ty: RType| decoded_body(&space, &ty, &json).to_string().replace(' ', "");
+        let decoded = |ty: RType| decoded_body(&space, &ty, "BODY").into_token_stream().to_string().replace(' ', "");
         // `&T` parameters name what to decode.
         assert_eq!(decoded(RType::Untyped), "&testing::decode(BODY)");
         // `&str` and `&[T]` do not: the owned type is spelled out.
