@@ -232,7 +232,8 @@ pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result
     let mut items: Vec<TokenStream> = Vec::new();
     let models = (0..space.models.len()).filter(|id| space.models[*id].page == page);
     items.extend(models.map(|id| models::model_struct(space, id).into_token_stream()));
-    items.extend(space.enums.iter().filter(|e| e.page == page).map(models::enumeration));
+    let enums = space.enums.iter().filter(|e| e.page == page);
+    items.extend(enums.flat_map(models::enumeration).map(|item| item.into_token_stream()));
     let polymorphs = (0..space.polymorphs.len()).filter(|id| space.models[space.polymorphs[*id].base].page == page);
     items.extend(polymorphs.map(|id| models::polymorph(space, options, id)));
     for (host, node) in space.nodes.iter().enumerate() {

@@ -3,8 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::syntax::{doc_comment, list_attribute, public_field, public_struct};
-use super::types::{field_type, path_type};
+use super::syntax::{
+    Pattern, binding, call, doc_comment, function, inherent_impl, list_attribute, macro_item, match_expr, method_call,
+    path_expr, public_enum, public_field, public_method, public_struct, reference, str_expr, trait_impl,
+};
+use super::types::{field_type, ident, path, path_type};
 use super::{EmitOptions, cfg, doc_attribute, doc_lines};
 use crate::resolve::{Home, ModelId, REnum, TypeSpace};
 
@@ -90,9 +93,7 @@ fn serde_camel_case(field: &str) -> Option<String> {
 
 /// An enum with a variant per documented member and one that keeps any
 /// other value: Graph adds members, and an older client must still decode them.
-pub fn enumeration(en: &REnum) -> TokenStream {
-    let name = format_ident!("{}", en.rust_name);
-    let unknown = format_ident!("{}", en.unknown_variant);
+pub fn enumeration(en: &REnum) -> Vec<syn::Item> {
     let mut doc = en.description.clone();
     if !doc.is_empty() {
         doc.push_str("\n\n");
@@ -101,43 +102,53 @@ pub fn enumeration(en: &REnum) -> TokenStream {
     if en.is_flags {
         doc.push_str("\n\nThe values are flags: properties of this type are `graph_runtime::Flags`, which reads and writes several values as Graph sends them, one comma-separated string.");
     }
-    let doc = doc_lines(&doc);
-    let variants: Vec<_> = en.variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
-    let variant_docs = en.variants.iter().map(|v| doc_lines(&v.description));
-    let json_names: Vec<&str> = en.variants.iter().map(|v| v.json_name.as_str()).collect();
+    let mut attrs: Vec<syn::Attribute> = doc_attribute(&doc).into_iter().collect();
+    attrs.push(list_attribute(
+        "derive",
+        quote! { Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize },
+    ));
+    attrs.push(list_attribute("serde", quote! { from = "String", into = "String" }));
+    let (name, unknown) = (en.rust_name.as_str(), en.unknown_variant.as_str());
+    let mut variants: Vec<(Vec<syn::Attribute>, &str, Option<syn::Type>)> = en
+        .variants
+        .iter()
+        .map(|v| (doc_attribute(&v.description).into_iter().collect(), v.rust_name.as_str(), None))
+        .collect();
+    let unknown_doc = doc_comment(" A value this version of the crate does not know.");
+    variants.push((vec![unknown_doc], unknown, Some(path_type(&["String"], None))));
+
+    let paths: Vec<[&str; 2]> = en.variants.iter().map(|v| ["Self", v.rust_name.as_str()]).collect();
+    let mut as_str: Vec<(Pattern, syn::Expr)> =
+        en.variants.iter().zip(&paths).map(|(v, path)| (Pattern::Path(path), str_expr(&v.json_name))).collect();
+    let unknown_path = ["Self", unknown];
+    as_str.push((Pattern::TupleStruct(&unknown_path, binding("value")), path_expr(&["value"])));
+    let as_str_method = public_method(
+        vec![doc_comment(" The value as Graph writes it.")],
+        "as_str",
+        Vec::new(),
+        reference(path_type(&["str"], None)),
+        match_expr(path_expr(&["self"]), as_str),
+    );
+
+    let mut from: Vec<(Pattern, syn::Expr)> =
+        en.variants.iter().zip(&paths).map(|(v, path)| (Pattern::Str(&v.json_name), path_expr(path))).collect();
+    from.push((Pattern::Wild, call(path_expr(&unknown_path), vec![path_expr(&["value"])])));
+    let from_string = function(
+        "from",
+        vec![("value".to_string(), path_type(&["String"], None))],
+        path_type(&["Self"], None),
+        match_expr(method_call(path_expr(&["value"]), "as_str", Vec::new()), from),
+    );
+    let from_trait = path(&["From"], Some(path_type(&["String"], None)));
     // `From<Enum> for String` and `Display` are the same for every enum: the
     // runtime's `string_enum_impls!` writes them.
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(from = "String", into = "String")]
-        pub enum #name {
-            #( #variant_docs #variants, )*
-            /// A value this version of the crate does not know.
-            #unknown(String),
-        }
-
-        impl #name {
-            /// The value as Graph writes it.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #( Self::#variants => #json_names, )*
-                    Self::#unknown(value) => value,
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                match value.as_str() {
-                    #( #json_names => Self::#variants, )*
-                    _ => Self::#unknown(value),
-                }
-            }
-        }
-
-        graph_runtime::string_enum_impls!(#name, #unknown);
-    }
+    let (name_ident, unknown_ident) = (ident(name), ident(unknown));
+    vec![
+        syn::Item::Enum(public_enum(attrs, name, variants)),
+        syn::Item::Impl(inherent_impl(Vec::new(), name, vec![as_str_method])),
+        syn::Item::Impl(trait_impl(from_trait, name, vec![syn::ImplItem::Fn(from_string)])),
+        macro_item(&["graph_runtime", "string_enum_impls"], quote! { #name_ident, #unknown_ident }),
+    ]
 }
 
 /// The dispatch enum of a base type: one variant per documented derived type

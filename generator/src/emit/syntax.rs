@@ -47,6 +47,46 @@ pub fn public_field(attrs: Vec<syn::Attribute>, name: &str, ty: syn::Type) -> sy
     }
 }
 
+/// `attrs pub enum name { variants }`; each variant is a unit, or holds
+/// one value of the given type.
+pub fn public_enum(
+    attrs: Vec<syn::Attribute>,
+    name: &str,
+    variants: Vec<(Vec<syn::Attribute>, &str, Option<syn::Type>)>,
+) -> syn::ItemEnum {
+    syn::ItemEnum {
+        attrs,
+        vis: syn::Visibility::Public(Default::default()),
+        enum_token: Default::default(),
+        ident: ident(name),
+        generics: Default::default(),
+        brace_token: Default::default(),
+        variants: variants
+            .into_iter()
+            .map(|(attrs, name, holds)| syn::Variant {
+                attrs,
+                ident: ident(name),
+                fields: match holds {
+                    None => syn::Fields::Unit,
+                    Some(ty) => syn::Fields::Unnamed(syn::FieldsUnnamed {
+                        paren_token: Default::default(),
+                        unnamed: std::iter::once(syn::Field {
+                            attrs: Vec::new(),
+                            vis: syn::Visibility::Inherited,
+                            mutability: syn::FieldMutability::None,
+                            ident: None,
+                            colon_token: None,
+                            ty,
+                        })
+                        .collect(),
+                    }),
+                },
+                discriminant: None,
+            })
+            .collect(),
+    }
+}
+
 /// `attrs pub struct name { fields }`.
 pub fn public_struct(attrs: Vec<syn::Attribute>, name: &str, fields: Vec<syn::Field>) -> syn::ItemStruct {
     syn::ItemStruct {
@@ -78,6 +118,13 @@ pub fn inherent_impl(attrs: Vec<syn::Attribute>, name: &str, items: Vec<syn::Imp
     }
 }
 
+/// `impl trait_ for name { items }`.
+pub fn trait_impl(trait_: syn::Path, name: &str, items: Vec<syn::ImplItem>) -> syn::ItemImpl {
+    let mut block = inherent_impl(Vec::new(), name, items);
+    block.trait_ = Some((None, trait_, Default::default()));
+    block
+}
+
 /// `attrs pub fn name(&self, params) -> output { body }`.
 pub fn public_method(
     attrs: Vec<syn::Attribute>,
@@ -94,23 +141,26 @@ pub fn public_method(
         colon_token: None,
         ty: Box::new(reference(path_type(&["Self"], None))),
     });
+    let mut method = function(name, params, output, body);
+    method.attrs = attrs;
+    method.vis = syn::Visibility::Public(Default::default());
+    method.sig.inputs.insert(0, receiver);
+    syn::ImplItem::Fn(method)
+}
+
+/// `fn name(params) -> output { body }`, an associated function.
+pub fn function(name: &str, params: Vec<(String, syn::Type)>, output: syn::Type, body: syn::Expr) -> syn::ImplItemFn {
     let params = params.into_iter().map(|(name, ty)| {
         syn::FnArg::Typed(syn::PatType {
             attrs: Vec::new(),
-            pat: Box::new(syn::Pat::Ident(syn::PatIdent {
-                attrs: Vec::new(),
-                by_ref: None,
-                mutability: None,
-                ident: ident(&name),
-                subpat: None,
-            })),
+            pat: Box::new(binding(&name)),
             colon_token: Default::default(),
             ty: Box::new(ty),
         })
     });
-    syn::ImplItem::Fn(syn::ImplItemFn {
-        attrs,
-        vis: syn::Visibility::Public(Default::default()),
+    syn::ImplItemFn {
+        attrs: Vec::new(),
+        vis: syn::Visibility::Inherited,
         defaultness: None,
         sig: syn::Signature {
             constness: None,
@@ -121,11 +171,87 @@ pub fn public_method(
             ident: ident(name),
             generics: Default::default(),
             paren_token: Default::default(),
-            inputs: std::iter::once(receiver).chain(params).collect(),
+            inputs: params.collect(),
             variadic: None,
             output: syn::ReturnType::Type(Default::default(), Box::new(output)),
         },
         block: syn::Block { brace_token: Default::default(), stmts: vec![syn::Stmt::Expr(body, None)] },
+    }
+}
+
+/// A pattern that binds `name`.
+pub fn binding(name: &str) -> syn::Pat {
+    syn::Pat::Ident(syn::PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: None,
+        ident: ident(name),
+        subpat: None,
+    })
+}
+
+/// A pattern: `a::B`, `a::B(inner)`, a literal, or `_`.
+pub enum Pattern<'a> {
+    Path(&'a [&'a str]),
+    TupleStruct(&'a [&'a str], syn::Pat),
+    Str(&'a str),
+    Wild,
+}
+
+impl Pattern<'_> {
+    fn into_pat(self) -> syn::Pat {
+        match self {
+            Pattern::Path(segments) => {
+                syn::Pat::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path: path(segments, None) })
+            }
+            Pattern::TupleStruct(segments, inner) => syn::Pat::TupleStruct(syn::PatTupleStruct {
+                attrs: Vec::new(),
+                qself: None,
+                path: path(segments, None),
+                paren_token: Default::default(),
+                elems: std::iter::once(inner).collect(),
+            }),
+            Pattern::Str(text) => {
+                syn::Pat::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::LitStr::new(text, Span::call_site()).into() })
+            }
+            Pattern::Wild => syn::Pat::Wild(syn::PatWild { attrs: Vec::new(), underscore_token: Default::default() }),
+        }
+    }
+}
+
+/// `match scrutinee { pattern => body, … }`.
+pub fn match_expr(scrutinee: syn::Expr, arms: Vec<(Pattern, syn::Expr)>) -> syn::Expr {
+    syn::Expr::Match(syn::ExprMatch {
+        attrs: Vec::new(),
+        match_token: Default::default(),
+        expr: Box::new(scrutinee),
+        brace_token: Default::default(),
+        arms: arms
+            .into_iter()
+            .map(|(pattern, body)| syn::Arm {
+                attrs: Vec::new(),
+                pat: pattern.into_pat(),
+                guard: None,
+                fat_arrow_token: Default::default(),
+                body: Box::new(body),
+                comma: Some(Default::default()),
+            })
+            .collect(),
+    })
+}
+
+/// `a::b!(tokens);`, a macro call as an item.
+pub fn macro_item(segments: &[&str], tokens: TokenStream) -> syn::Item {
+    syn::Item::Macro(syn::ItemMacro {
+        attrs: Vec::new(),
+        ident: None,
+        mac: syn::Macro {
+            path: path(segments, None),
+            bang_token: Default::default(),
+            delimiter: syn::MacroDelimiter::Paren(Default::default()),
+            tokens,
+        },
+        semi_token: Some(Default::default()),
     })
 }
 
@@ -304,14 +430,7 @@ pub fn closure(param: &str, body: syn::Expr) -> syn::Expr {
         asyncness: None,
         capture: None,
         or1_token: Default::default(),
-        inputs: std::iter::once(syn::Pat::Ident(syn::PatIdent {
-            attrs: Vec::new(),
-            by_ref: None,
-            mutability: None,
-            ident: ident(param),
-            subpat: None,
-        }))
-        .collect(),
+        inputs: std::iter::once(binding(param)).collect(),
         or2_token: Default::default(),
         output: syn::ReturnType::Default,
         body: Box::new(body),
