@@ -302,9 +302,9 @@ fn format_code(path: &str, code: impl Code) -> Result<String, EmitError> {
 }
 
 /// What an emitter hands the printer: tokens (`quote!`), which are parsed
-/// into a syntax tree first, or the tree itself. Building the tree directly
-/// skips that parse, which is most of the cost of the items emitted most
-/// (model structs: see `models::model_struct`).
+/// into a syntax tree first, or the tree itself (see `syntax`). The items
+/// emitted most (model structs, enums, builders, tests) are built as trees:
+/// parsing their tokens back was a third of a run's instructions.
 pub trait Code {
     fn into_file(self, path: &str) -> Result<syn::File, EmitError>;
 }

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::syntax::{
     Pattern, binding, call, doc_comment, function, inherent_impl, list_attribute, macro_item, match_expr, method_call,
-    path_expr, public_enum, public_field, public_method, public_struct, reference, str_expr, trait_impl,
+    path_expr, public_enum, public_field, public_method, public_struct, reference_type, str_expr, trait_impl,
 };
 use super::types::{field_type, ident, path, path_type};
 use super::{EmitOptions, cfg, doc_attribute, doc_lines};
@@ -55,14 +55,15 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::ItemStruct {
             public_field(attrs, &field.rust_name, ty)
         })
         .collect();
-    let json = |name: &str| path_type(&["serde_json", name], None);
+    let map =
+        path_type(&["serde_json", "Map"], [path_type(&["String"], None), path_type(&["serde_json", "Value"], None)]);
     fields.push(public_field(
         vec![
             doc_comment(" Properties the documentation does not list, kept so that nothing is lost."),
             list_attribute("serde", quote! { flatten }),
         ],
         &model.extra_field,
-        path_type(&["serde_json", "Map"], [path_type(&["String"], None), json("Value")]),
+        map,
     ));
     public_struct(attrs, &model.rust_name, fields)
 }
@@ -92,8 +93,21 @@ fn serde_camel_case(field: &str) -> Option<String> {
 }
 
 /// An enum with a variant per documented member and one that keeps any
-/// other value: Graph adds members, and an older client must still decode them.
+/// other value: Graph adds members, and an older client must still decode
+/// them. Then `as_str`, `From<String>`, and the runtime's
+/// `string_enum_impls!` for `From<Enum> for String` and `Display` (the same
+/// for every enum).
 pub fn enumeration(en: &REnum) -> Vec<syn::Item> {
+    let (name, unknown) = (ident(&en.rust_name), ident(&en.unknown_variant));
+    vec![
+        syn::Item::Enum(enum_type(en)),
+        syn::Item::Impl(as_str_impl(en)),
+        syn::Item::Impl(from_string_impl(en)),
+        macro_item(&["graph_runtime", "string_enum_impls"], quote! { #name, #unknown }),
+    ]
+}
+
+fn enum_type(en: &REnum) -> syn::ItemEnum {
     let mut doc = en.description.clone();
     if !doc.is_empty() {
         doc.push_str("\n\n");
@@ -108,47 +122,53 @@ pub fn enumeration(en: &REnum) -> Vec<syn::Item> {
         quote! { Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize },
     ));
     attrs.push(list_attribute("serde", quote! { from = "String", into = "String" }));
-    let (name, unknown) = (en.rust_name.as_str(), en.unknown_variant.as_str());
     let mut variants: Vec<(Vec<syn::Attribute>, &str, Option<syn::Type>)> = en
         .variants
         .iter()
         .map(|v| (doc_attribute(&v.description).into_iter().collect(), v.rust_name.as_str(), None))
         .collect();
     let unknown_doc = doc_comment(" A value this version of the crate does not know.");
-    variants.push((vec![unknown_doc], unknown, Some(path_type(&["String"], None))));
+    variants.push((vec![unknown_doc], &en.unknown_variant, Some(path_type(&["String"], None))));
+    public_enum(attrs, &en.rust_name, variants)
+}
 
-    let paths: Vec<[&str; 2]> = en.variants.iter().map(|v| ["Self", v.rust_name.as_str()]).collect();
-    let mut as_str: Vec<(Pattern, syn::Expr)> =
+/// `Self::Variant` for each documented member.
+fn variant_paths(en: &REnum) -> Vec<[&str; 2]> {
+    en.variants.iter().map(|v| ["Self", v.rust_name.as_str()]).collect()
+}
+
+/// `as_str`: each variant's JSON name; the unknown variant's own text.
+fn as_str_impl(en: &REnum) -> syn::ItemImpl {
+    let paths = variant_paths(en);
+    let mut arms: Vec<(Pattern, syn::Expr)> =
         en.variants.iter().zip(&paths).map(|(v, path)| (Pattern::Path(path), str_expr(&v.json_name))).collect();
-    let unknown_path = ["Self", unknown];
-    as_str.push((Pattern::TupleStruct(&unknown_path, binding("value")), path_expr(&["value"])));
-    let as_str_method = public_method(
+    let unknown = ["Self", en.unknown_variant.as_str()];
+    arms.push((Pattern::TupleStruct(&unknown, binding("value")), path_expr(&["value"])));
+    let method = public_method(
         vec![doc_comment(" The value as Graph writes it.")],
         "as_str",
         Vec::new(),
-        reference(path_type(&["str"], None)),
-        match_expr(path_expr(&["self"]), as_str),
+        reference_type(path_type(&["str"], None)),
+        match_expr(path_expr(&["self"]), arms),
     );
+    inherent_impl(Vec::new(), &en.rust_name, vec![method])
+}
 
-    let mut from: Vec<(Pattern, syn::Expr)> =
+/// `From<String>`: the variant of a JSON name, else the unknown variant.
+fn from_string_impl(en: &REnum) -> syn::ItemImpl {
+    let paths = variant_paths(en);
+    let mut arms: Vec<(Pattern, syn::Expr)> =
         en.variants.iter().zip(&paths).map(|(v, path)| (Pattern::Str(&v.json_name), path_expr(path))).collect();
-    from.push((Pattern::Wild, call(path_expr(&unknown_path), vec![path_expr(&["value"])])));
-    let from_string = function(
+    let unknown = path_expr(&["Self", &en.unknown_variant]);
+    arms.push((Pattern::Wild, call(unknown, vec![path_expr(&["value"])])));
+    let from = function(
         "from",
         vec![("value".to_string(), path_type(&["String"], None))],
         path_type(&["Self"], None),
-        match_expr(method_call(path_expr(&["value"]), "as_str", Vec::new()), from),
+        match_expr(method_call(path_expr(&["value"]), "as_str", Vec::new()), arms),
     );
-    let from_trait = path(&["From"], Some(path_type(&["String"], None)));
-    // `From<Enum> for String` and `Display` are the same for every enum: the
-    // runtime's `string_enum_impls!` writes them.
-    let (name_ident, unknown_ident) = (ident(name), ident(unknown));
-    vec![
-        syn::Item::Enum(public_enum(attrs, name, variants)),
-        syn::Item::Impl(inherent_impl(Vec::new(), name, vec![as_str_method])),
-        syn::Item::Impl(trait_impl(from_trait, name, vec![syn::ImplItem::Fn(from_string)])),
-        macro_item(&["graph_runtime", "string_enum_impls"], quote! { #name_ident, #unknown_ident }),
-    ]
+    let from_string = path(&["From"], Some(path_type(&["String"], None)));
+    trait_impl(from_string, &en.rust_name, vec![syn::ImplItem::Fn(from)])
 }
 
 /// The dispatch enum of a base type: one variant per documented derived type

@@ -8,10 +8,10 @@ use quote::quote;
 
 use super::models::model_struct;
 use super::syntax::{
-    call, doc_comment, inherent_impl, list_attribute, literal, method_call, path_expr, public_method, reference,
-    self_endpoint, slice_expr, str_expr, struct_expr, unit_type,
+    call, doc_comment, inherent_impl, list_attribute, literal, method_call, path_expr, public_method, public_newtype,
+    reference_type, self_endpoint, slice_expr, str_expr, struct_expr, unit_type,
 };
-use super::types::{body_param_type, ident, path_type, response_type};
+use super::types::{body_param_type, path_type, response_type};
 use super::{
     EmitCache, EmitError, EmitOptions, GeneratedFile, cfg_attribute, doc_attribute, format_cached, format_parts, keys,
     one_area, with_header, with_header_parts,
@@ -145,36 +145,12 @@ fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> Vec<syn::
     let mut attrs: Vec<syn::Attribute> = doc_attribute(&format!("Requests to `{}`.", node.path)).into_iter().collect();
     attrs.extend(gate());
     attrs.push(list_attribute("derive", quote! { Debug, Clone }));
-    let endpoint = syn::Field {
-        attrs: Vec::new(),
-        vis: syn::Visibility::Restricted(syn::VisRestricted {
-            pub_token: Default::default(),
-            paren_token: Default::default(),
-            in_token: None,
-            path: Box::new(ident("crate").into()),
-        }),
-        mutability: syn::FieldMutability::None,
-        ident: None,
-        colon_token: None,
-        ty: path_type(&["graph_runtime", "Endpoint"], None),
-    };
-    let builder = syn::ItemStruct {
-        attrs,
-        vis: syn::Visibility::Public(Default::default()),
-        struct_token: Default::default(),
-        ident: ident(&node.rust_name),
-        generics: Default::default(),
-        fields: syn::Fields::Unnamed(syn::FieldsUnnamed {
-            paren_token: Default::default(),
-            unnamed: std::iter::once(endpoint).collect(),
-        }),
-        semi_token: Some(Default::default()),
-    };
+    let builder = public_newtype(attrs, &node.rust_name, path_type(&["graph_runtime", "Endpoint"], None));
     let path = public_method(
         vec![doc_comment(" The path this builder addresses, percent-encoded.")],
         "path",
         Vec::new(),
-        reference(path_type(&["str"], None)),
+        reference_type(path_type(&["str"], None)),
         method_call(self_endpoint(), "path", Vec::new()),
     );
     let mut methods = vec![path];
@@ -249,7 +225,7 @@ fn accessor(
 
 /// Path parameters: each a `&str`.
 fn param_list(params: &[Param]) -> Vec<(String, syn::Type)> {
-    params.iter().map(|p| (p.rust_name.clone(), reference(path_type(&["str"], None)))).collect()
+    params.iter().map(|p| (p.rust_name.clone(), reference_type(path_type(&["str"], None)))).collect()
 }
 
 /// The expression that extends the builder's endpoint (`self.0`) by one segment.

@@ -671,8 +671,8 @@ fn decoded_body(space: &TypeSpace, ty: &RType, json: &str) -> syn::Expr {
     reference_expr(call(decode, vec![path_expr(&[json])]))
 }
 
-/// Plain strings (not tokens, which cannot cross threads), turned into
-/// tokens where a test is printed.
+/// Plain strings (not syntax, which cannot cross threads), turned into
+/// expressions where a test is built.
 #[derive(Debug, Clone)]
 struct Chain {
     /// `.a()`, `.by_id("x")`, … down to the builder that holds the

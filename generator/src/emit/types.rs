@@ -2,7 +2,7 @@
 
 use proc_macro2::{Ident, Span};
 
-use super::syntax::{reference, slice_reference};
+use super::syntax::{reference_type, slice_reference_type};
 
 use crate::ir::Primitive;
 use crate::resolve::{Home, RType, ResponseShape, TypeSpace};
@@ -28,8 +28,8 @@ pub fn response_type(space: &TypeSpace, shape: &ResponseShape) -> Option<syn::Ty
 }
 
 /// The Rust type of a value of `ty`, as written in a field or a return type.
-/// A syntax tree rather than tokens: model structs are built as trees (see
-/// `models::model_struct`), and a tree prints as the same tokens in `quote!`.
+/// A syntax tree, since most items are built as trees (see `syntax`); in a
+/// `quote!`, it interpolates as the same tokens.
 pub fn rust_type(space: &TypeSpace, ty: &RType) -> syn::Type {
     match ty {
         RType::Primitive(primitive) => primitive_type(*primitive),
@@ -106,9 +106,9 @@ pub fn field_type(space: &TypeSpace, ty: &RType, tri_state: bool) -> (syn::Type,
 /// The type of a request-body parameter: borrowed, and a slice for collections.
 pub fn body_param_type(space: &TypeSpace, ty: &RType) -> syn::Type {
     match ty {
-        RType::Collection(inner) => slice_reference(rust_type(space, inner)),
-        RType::Primitive(Primitive::String) => reference(path_type(&["str"], None)),
-        other => reference(rust_type(space, other)),
+        RType::Collection(inner) => slice_reference_type(rust_type(space, inner)),
+        RType::Primitive(Primitive::String) => reference_type(path_type(&["str"], None)),
+        other => reference_type(rust_type(space, other)),
     }
 }
 
