@@ -73,16 +73,16 @@ pub fn representation_tests(
     let parts = format_parts(cache, &path, &keys, |index| {
         let (id, module, json) = models[index];
         let model = &space.models[id];
-        let constant = format!("{}_JSON", module.to_ascii_uppercase());
+        let constant_name = format!("{}_JSON", module.to_ascii_uppercase());
         // This file imports nothing: its items are gated one by one.
         let mut test = super::tests::round_trip_test(
             &["graph_runtime", "testing"],
             &test_name(module),
             rust_type(space, &RType::Model(id)),
-            &constant,
+            &constant_name,
         );
         test.attrs.splice(0..0, cfg_attribute(options, &model.areas));
-        let mut constant = str_constant(&constant, super::str_literal(json));
+        let mut constant = str_constant(&constant_name, super::str_literal(json));
         constant.attrs.extend(cfg_attribute(options, &model.areas));
         vec![syn::Item::Const(constant), syn::Item::Fn(test)]
     })?;
