@@ -138,7 +138,7 @@ fn client_file(space: &TypeSpace, options: &EmitOptions) -> TokenStream {
 
 /// A builder: its struct, and an `impl` with its operations and the
 /// accessors of its children. Built as syntax trees (see `super::Code`):
-/// builders are a third of what is emitted.
+/// builders are over a quarter of the Rust emitted (26-29% of the bytes).
 fn node_items(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> Vec<syn::Item> {
     let node = &space.nodes[id];
     let gate = || cfg_attribute(options, &node.areas);
