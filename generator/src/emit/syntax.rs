@@ -11,59 +11,58 @@ use super::types::{ident, path, path_type};
 
 /// `attrs pub struct name { fields }`.
 pub fn public_struct(attrs: Vec<syn::Attribute>, name: &str, fields: Vec<syn::Field>) -> syn::ItemStruct {
+    let fields = syn::FieldsNamed { brace_token: Default::default(), named: fields.into_iter().collect() };
+    item_struct(attrs, name, syn::Fields::Named(fields))
+}
+
+/// `attrs pub struct name …`, with fields named or not (then with a `;`).
+fn item_struct(attrs: Vec<syn::Attribute>, name: &str, fields: syn::Fields) -> syn::ItemStruct {
+    let semi_token = matches!(fields, syn::Fields::Unnamed(_)).then(Default::default);
     syn::ItemStruct {
         attrs,
         vis: syn::Visibility::Public(Default::default()),
         struct_token: Default::default(),
         ident: ident(name),
         generics: Default::default(),
-        fields: syn::Fields::Named(syn::FieldsNamed {
-            brace_token: Default::default(),
-            named: fields.into_iter().collect(),
-        }),
-        semi_token: None,
+        fields,
+        semi_token,
     }
 }
 
 /// `attrs pub name: ty`, a field of a struct with named fields.
 pub fn public_field(attrs: Vec<syn::Attribute>, name: &str, ty: syn::Type) -> syn::Field {
-    syn::Field {
-        attrs,
-        vis: syn::Visibility::Public(Default::default()),
-        mutability: syn::FieldMutability::None,
-        ident: Some(ident(name)),
-        colon_token: Some(Default::default()),
-        ty,
-    }
+    field(attrs, syn::Visibility::Public(Default::default()), Some(name), ty)
 }
 
 /// `attrs pub struct name(pub(crate) ty);`: public, built inside the crate.
 pub fn public_newtype(attrs: Vec<syn::Attribute>, name: &str, ty: syn::Type) -> syn::ItemStruct {
-    let field = syn::Field {
-        attrs: Vec::new(),
-        vis: syn::Visibility::Restricted(syn::VisRestricted {
-            pub_token: Default::default(),
-            paren_token: Default::default(),
-            in_token: None,
-            path: Box::new(ident("crate").into()),
-        }),
-        mutability: syn::FieldMutability::None,
-        ident: None,
-        colon_token: None,
-        ty,
-    };
-    syn::ItemStruct {
+    let in_crate = syn::Visibility::Restricted(syn::VisRestricted {
+        pub_token: Default::default(),
+        paren_token: Default::default(),
+        in_token: None,
+        path: Box::new(ident("crate").into()),
+    });
+    item_struct(attrs, name, unnamed_field(field(Vec::new(), in_crate, None, ty)))
+}
+
+/// A field, named or (for tuple structs and variants) not.
+fn field(attrs: Vec<syn::Attribute>, vis: syn::Visibility, name: Option<&str>, ty: syn::Type) -> syn::Field {
+    syn::Field {
         attrs,
-        vis: syn::Visibility::Public(Default::default()),
-        struct_token: Default::default(),
-        ident: ident(name),
-        generics: Default::default(),
-        fields: syn::Fields::Unnamed(syn::FieldsUnnamed {
-            paren_token: Default::default(),
-            unnamed: std::iter::once(field).collect(),
-        }),
-        semi_token: Some(Default::default()),
+        vis,
+        mutability: syn::FieldMutability::None,
+        ident: name.map(ident),
+        colon_token: name.map(|_| Default::default()),
+        ty,
     }
+}
+
+/// `(field)`: the one field of a tuple struct or variant.
+fn unnamed_field(field: syn::Field) -> syn::Fields {
+    syn::Fields::Unnamed(syn::FieldsUnnamed {
+        paren_token: Default::default(),
+        unnamed: std::iter::once(field).collect(),
+    })
 }
 
 /// `attrs pub enum name { variants }`; each variant is a unit, or holds
@@ -87,18 +86,7 @@ pub fn public_enum(
                 ident: ident(name),
                 fields: match holds {
                     None => syn::Fields::Unit,
-                    Some(ty) => syn::Fields::Unnamed(syn::FieldsUnnamed {
-                        paren_token: Default::default(),
-                        unnamed: std::iter::once(syn::Field {
-                            attrs: Vec::new(),
-                            vis: syn::Visibility::Inherited,
-                            mutability: syn::FieldMutability::None,
-                            ident: None,
-                            colon_token: None,
-                            ty,
-                        })
-                        .collect(),
-                    }),
+                    Some(ty) => unnamed_field(field(Vec::new(), syn::Visibility::Inherited, None, ty)),
                 },
                 discriminant: None,
             })
