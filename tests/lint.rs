@@ -1,6 +1,7 @@
 //! `docgen lint` on a docs folder where every page is wrong in a known way
-//! (`fixtures/lint/`): every diagnostic code shows up, rendered like rustc,
-//! and every code is documented. Also: nothing outside the docs root is read.
+//! (`fixtures/lint/`, checked against `fixtures/lint/metadata.xml` too):
+//! every diagnostic code shows up, rendered like rustc, and every code is
+//! documented. Also: nothing outside the docs root is read.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,9 +11,12 @@ use docgen::render::{self, Pages, Style, Summary};
 use docgen::source::{SourceFile, read_docs};
 use docgen_tests::root;
 
+/// The lint fixtures, checked against the metadata written for them too.
 fn fixture() -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    let sources = read_docs(&root().join("tests/fixtures/lint")).expect("the lint fixtures are readable");
-    let diagnostics = docgen::lint::lint(&sources, &());
+    let folder = root().join("tests/fixtures/lint");
+    let sources = read_docs(&folder).expect("the lint fixtures are readable");
+    let metadata = docgen::metadata::Metadata::read(&folder.join("metadata.xml")).expect("the fixture metadata reads");
+    let diagnostics = docgen::lint::lint_against(&sources, Some(&metadata), &());
     (sources, diagnostics)
 }
 

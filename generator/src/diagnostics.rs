@@ -91,6 +91,22 @@ pub enum Code {
     AnnotationKeyMissing,
     /// The page is not valid UTF-8; it was read with U+FFFD in place of the bad bytes.
     InvalidUtf8,
+    /// The service's metadata has a property the page does not list.
+    MetadataMissingProperty,
+    /// The page lists a property the service's metadata does not have.
+    MetadataUnknownProperty,
+    /// A property's type differs from the metadata's.
+    MetadataTypeMismatch,
+    /// A property is a collection on one side and a single value on the other.
+    MetadataCollectionMismatch,
+    /// A type's base type differs from the metadata's.
+    MetadataBaseMismatch,
+    /// A documented type the metadata does not declare.
+    MetadataUnknownType,
+    /// An enum member missing on one side.
+    MetadataEnumMember,
+    /// A request path the metadata's containers and navigation properties cannot reach.
+    MetadataUnreachablePath,
 }
 
 impl Code {
@@ -119,11 +135,19 @@ impl Code {
             Code::ExampleValueType => "example-value-type",
             Code::AnnotationKeyMissing => "annotation-key-missing",
             Code::InvalidUtf8 => "invalid-utf8",
+            Code::MetadataMissingProperty => "metadata-missing-property",
+            Code::MetadataUnknownProperty => "metadata-unknown-property",
+            Code::MetadataTypeMismatch => "metadata-type-mismatch",
+            Code::MetadataCollectionMismatch => "metadata-collection-mismatch",
+            Code::MetadataBaseMismatch => "metadata-base-mismatch",
+            Code::MetadataUnknownType => "metadata-unknown-type",
+            Code::MetadataEnumMember => "metadata-enum-member",
+            Code::MetadataUnreachablePath => "metadata-unreachable-path",
         }
     }
 
     /// Every code, in declaration order (the README's table lists each).
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 31] = [
         Code::FrontMatter,
         Code::AnnotationRepaired,
         Code::AnnotationInvalid,
@@ -147,6 +171,14 @@ impl Code {
         Code::ExampleValueType,
         Code::AnnotationKeyMissing,
         Code::InvalidUtf8,
+        Code::MetadataMissingProperty,
+        Code::MetadataUnknownProperty,
+        Code::MetadataTypeMismatch,
+        Code::MetadataCollectionMismatch,
+        Code::MetadataBaseMismatch,
+        Code::MetadataUnknownType,
+        Code::MetadataEnumMember,
+        Code::MetadataUnreachablePath,
     ];
 }
 

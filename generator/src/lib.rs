@@ -9,6 +9,7 @@ pub mod emit;
 pub mod ir;
 pub mod lint;
 pub mod lower;
+pub mod metadata;
 pub mod output;
 pub mod parse;
 pub mod render;

@@ -64,6 +64,9 @@ enum Command {
         /// Colors in text output (`auto`: when stdout is a terminal and NO_COLOR is unset).
         #[arg(long, value_enum, default_value = "auto")]
         color: Color,
+        /// Also check the pages against the service's metadata (a CSDL XML file).
+        #[arg(long, value_name = "FILE")]
+        metadata: Option<PathBuf>,
     },
     /// Print how much of a docs folder became code, and what was skipped and why.
     Report {
@@ -71,6 +74,9 @@ enum Command {
         docs: PathBuf,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Also print how faithful the result is to the service's metadata (a CSDL XML file).
+        #[arg(long, value_name = "FILE")]
+        metadata: Option<PathBuf>,
     },
     /// Print the intermediate representation of a docs folder as JSON.
     Ir {
@@ -168,8 +174,12 @@ fn run(command: Command) -> Result<u8, String> {
             let level = if deny_warnings { Severity::Warning } else { deny.level() };
             generate_crate(crate_options, out, check, level)
         }
-        Command::Lint { docs, format, deny, allow, color } => lint(&docs, format, deny.level(), &allow, color),
-        Command::Report { docs, format } => {
+        Command::Lint { docs, format, deny, allow, color, metadata } => {
+            let metadata = metadata.as_deref().map(docgen::metadata::Metadata::read).transpose()?;
+            lint(&docs, metadata.as_ref(), format, deny.level(), &allow, color)
+        }
+        Command::Report { docs, format, metadata } => {
+            let metadata = metadata.as_deref().map(docgen::metadata::Metadata::read).transpose()?;
             let progress = Terminal::new();
             let sources = read(&docs, &progress)?;
             let (ir, mut diagnostics) = docgen::extract_observed(&sources, &docgen::Cache::default(), &progress);
@@ -178,7 +188,8 @@ fn run(command: Command) -> Result<u8, String> {
             progress.done();
             diagnostics.extend(more);
             docgen::diagnostics::sort(&mut diagnostics);
-            let report = docgen::report::build(&ir, &space, &diagnostics);
+            let mut report = docgen::report::build(&ir, &space, &diagnostics);
+            report.fidelity = metadata.map(|metadata| docgen::metadata::check(&ir, &space, &metadata).0);
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?),
                 Format::Text => print!("{}", report.to_text()),
@@ -201,10 +212,17 @@ fn run(command: Command) -> Result<u8, String> {
 }
 
 /// `docgen lint`: every diagnostic rendered (or as JSON), then the table by code.
-fn lint(docs: &Path, format: Format, deny: Severity, allow: &[Code], color: Color) -> Result<u8, String> {
+fn lint(
+    docs: &Path,
+    metadata: Option<&docgen::metadata::Metadata>,
+    format: Format,
+    deny: Severity,
+    allow: &[Code],
+    color: Color,
+) -> Result<u8, String> {
     let progress = Terminal::new();
     let sources = read(docs, &progress)?;
-    let mut diagnostics = docgen::lint::lint(&sources, &progress);
+    let mut diagnostics = docgen::lint::lint_against(&sources, metadata, &progress);
     progress.done();
     diagnostics.retain(|d| !allow.contains(&d.code));
     let pages = Pages::new(&sources);

@@ -37,6 +37,9 @@ pub struct Report {
     pub fallback_types: usize,
     pub skipped: Vec<Skipped>,
     pub diagnostics: BTreeMap<String, usize>,
+    /// Agreement with the service's metadata, when it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fidelity: Option<crate::metadata::Fidelity>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -196,6 +199,10 @@ impl Report {
         out.push_str("diagnostics\n");
         for (code, count) in &self.diagnostics {
             out.push_str(&format!("  {code:<32} {count}\n"));
+        }
+        if let Some(fidelity) = &self.fidelity {
+            out.push_str("against the service's metadata\n");
+            out.push_str(&fidelity.to_text());
         }
         out
     }

@@ -61,6 +61,8 @@ pub struct RModel {
     pub doc_name: String,
     pub description: String,
     pub page: String,
+    /// The line that declares it (the page's title), for messages.
+    pub line: u32,
     /// Own and inherited fields, base type's first.
     pub fields: Vec<RField>,
     pub base: Option<ModelId>,
@@ -109,12 +111,24 @@ impl Representation {
     }
 }
 
-#[derive(Debug, Clone, Hash, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct RField {
     pub rust_name: String,
     pub json_name: String,
     pub ty: RType,
     pub description: String,
+    /// The table row that declares it (a base type's row for an inherited
+    /// field), for checks against the service's metadata. Not printed.
+    pub location: Location,
+}
+
+/// Hashes what the emitters print: not the location, so moving a row does
+/// not make every model that has it print again.
+impl std::hash::Hash for RField {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let RField { rust_name, json_name, ty, description, location: _ } = self;
+        (rust_name, json_name, ty, description).hash(state);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -153,10 +167,14 @@ pub struct REnum {
     pub doc_name: String,
     pub description: String,
     pub page: String,
+    /// The line that declares it (its members table's section), for messages.
+    pub line: u32,
     pub variants: Vec<RVariant>,
     /// The variant that keeps a value this crate does not know yet.
     pub unknown_variant: String,
     pub is_flags: bool,
+    /// Made from a String property's listed values, not declared by the docs.
+    pub described: bool,
     pub areas: BTreeSet<String>,
 }
 
@@ -328,6 +346,10 @@ struct Resolver {
     /// Canonical IR model index for each resolved model (documented models only).
     model_sources: Vec<usize>,
     enum_sources: Vec<usize>,
+    /// The other declarations of each model and enum (another page declares
+    /// the same type: `user` on `user.md` and on an Intune page).
+    model_others: Vec<Vec<usize>>,
+    enum_others: Vec<Vec<usize>>,
     /// Lower-cased page path → the types declared on it.
     by_page: HashMap<String, Vec<TypeId>>,
     /// Lower-cased simple name → types with that name.
@@ -359,8 +381,8 @@ impl Resolver {
 
         // Name in sorted order of full name, so naming never depends on page order.
         let mut order: Vec<(String, Kind, usize)> = Vec::new();
-        order.extend(canonical_models.iter().map(|(key, source)| (key.clone(), Kind::Model, *source)));
-        order.extend(canonical_enums.iter().map(|(key, source)| (key.clone(), Kind::Enum, *source)));
+        order.extend(canonical_models.iter().map(|(key, sources)| (key.clone(), Kind::Model, sources[0])));
+        order.extend(canonical_enums.iter().map(|(key, sources)| (key.clone(), Kind::Enum, sources[0])));
         order.sort();
         let mut id_of_model: HashMap<usize, ModelId> = HashMap::new();
         let mut id_of_enum: HashMap<usize, EnumId> = HashMap::new();
@@ -380,16 +402,19 @@ impl Resolver {
             }
             let (module, _) = self.module_names.claim(&names::module_name(&rust_name));
             let page = location.file.clone();
+            let line = location.line;
             match kind {
                 Kind::Model => {
                     id_of_model.insert(source, self.space.models.len());
                     self.model_sources.push(source);
+                    self.model_others.push(canonical_models[&key][1..].to_vec());
                     self.space.models.push(RModel {
                         rust_name,
                         home: Home::Models { module },
                         doc_name: key,
                         description: ir.models[source].description.clone(),
                         page,
+                        line,
                         fields: Vec::new(),
                         base: None,
                         open_type: ir.models[source].open_type,
@@ -402,15 +427,18 @@ impl Resolver {
                 Kind::Enum => {
                     id_of_enum.insert(source, self.space.enums.len());
                     self.enum_sources.push(source);
+                    self.enum_others.push(canonical_enums[&key][1..].to_vec());
                     self.space.enums.push(REnum {
                         rust_name,
                         module,
                         doc_name: key,
                         description: ir.enums[source].description.clone(),
                         page,
+                        line,
                         variants: Vec::new(),
                         unknown_variant: String::new(),
                         is_flags: ir.enums[source].is_flags,
+                        described: ir.enums[source].described,
                         areas: BTreeSet::new(),
                     });
                 }
@@ -418,13 +446,13 @@ impl Resolver {
         }
         // Every declaration, kept or not, answers for its page and its name.
         for model in &ir.models {
-            let id = id_of_model[&canonical_models[&full_name(&model.namespace, &model.name)]];
+            let id = id_of_model[&canonical_models[&full_name(&model.namespace, &model.name)][0]];
             self.index(&model.location.file, &model.name, TypeId::Model(id));
         }
         for en in &ir.enums {
             // A described enum named like a model gave way to it: the model answers.
-            let Some(source) = canonical_enums.get(&full_name(&en.namespace, &en.name)) else { continue };
-            self.index(&en.location.file, &en.name, TypeId::Enum(id_of_enum[source]));
+            let Some(sources) = canonical_enums.get(&full_name(&en.namespace, &en.name)) else { continue };
+            self.index(&en.location.file, &en.name, TypeId::Enum(id_of_enum[&sources[0]]));
         }
     }
 
@@ -452,9 +480,11 @@ impl Resolver {
         }
     }
 
-    /// Picks one declaration per full name; reports the others. Each is
-    /// (source index, full name, size, location).
-    fn canonical(&mut self, declarations: Vec<(usize, String, usize, &Location)>) -> BTreeMap<String, usize> {
+    /// Groups the declarations of each full name: the one with the most
+    /// properties or members leads (the first page by path on a tie), the
+    /// others follow in page order and add what it lacks; each is noted.
+    /// Each declaration is (source index, full name, size, location).
+    fn canonical(&mut self, declarations: Vec<(usize, String, usize, &Location)>) -> BTreeMap<String, Vec<usize>> {
         let mut groups: BTreeMap<String, Vec<(usize, usize, &Location)>> = BTreeMap::new();
         for (index, key, size, location) in declarations {
             groups.entry(key).or_default().push((index, size, location));
@@ -462,15 +492,19 @@ impl Resolver {
         let mut chosen = BTreeMap::new();
         for (key, mut group) in groups {
             group.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(b.2)));
-            let (winner, _, winner_location) = group[0];
+            let (_, _, lead_location) = group[0];
+            group[1..].sort_by(|a, b| a.2.cmp(b.2));
             for (_, _, location) in &group[1..] {
                 self.diagnostics.push(Diagnostic::note(
                     Code::DuplicateType,
                     (*location).clone(),
-                    format!("`{key}` is also declared on {}; that declaration is used", winner_location.file),
+                    format!(
+                        "`{key}` is also declared on {}; the declarations are merged, that one first",
+                        lead_location.file
+                    ),
                 ));
             }
-            chosen.insert(key, winner);
+            chosen.insert(key, group.iter().map(|(index, _, _)| *index).collect());
         }
         chosen
     }
@@ -518,14 +552,27 @@ impl Resolver {
         }
     }
 
+    /// The type a reference names. A link to a page answers with the type
+    /// of that page whose name the link text gives (`NAV.PostalAddress`
+    /// names `postalAddress`), or with the page's only type; a page that
+    /// declares several and none by that name does not answer, and neither
+    /// does its first type: the name is looked up among all types instead.
     fn lookup(&mut self, name: &str, page: Option<&str>, at: &Location) -> Option<TypeId> {
         let wanted = name.to_ascii_lowercase();
+        let simple = wanted.rsplit('.').next().unwrap_or(&wanted).to_string();
         if let Some(page) = page {
             let key = page.to_ascii_lowercase();
             match self.by_page.get(&key) {
                 Some(ids) => {
-                    let named = ids.iter().find(|id| self.simple_name(**id).eq_ignore_ascii_case(&wanted));
-                    return Some(*named.unwrap_or(&ids[0]));
+                    let named = ids.iter().find(|id| {
+                        let declared = self.simple_name(**id);
+                        declared.eq_ignore_ascii_case(&wanted) || declared.eq_ignore_ascii_case(&simple)
+                    });
+                    match (named, ids.as_slice()) {
+                        (Some(id), _) => return Some(*id),
+                        (None, [only]) if !self.by_name.contains_key(&simple) => return Some(*only),
+                        _ => {}
+                    }
                 }
                 None if !self.pages.contains_key(&key) => self.diagnostics.push(Diagnostic::warning(
                     Code::BrokenLink,
@@ -535,7 +582,7 @@ impl Resolver {
                 None => {}
             }
         }
-        let ids = self.by_name.get(&wanted)?;
+        let ids = self.by_name.get(&wanted).or_else(|| self.by_name.get(&simple))?;
         let preferred = ids.iter().find(|id| {
             self.doc_name(**id).starts_with("microsoft.graph.") && self.doc_name(**id).matches('.').count() == 2
         });
@@ -558,20 +605,28 @@ impl Resolver {
         // Own fields first, then bases, then flatten in dependency order.
         let mut own: Vec<Vec<RField>> = Vec::new();
         for id in 0..self.space.models.len() {
-            let source = &ir.models[self.model_sources[id]];
-            let base = source.base.as_ref().and_then(|b| match self.lookup_base(&b.ty, &source.location) {
+            let declarations: Vec<&ir::Model> = std::iter::once(self.model_sources[id])
+                .chain(self.model_others[id].iter().copied())
+                .map(|source| ir.models[source].as_ref())
+                .collect();
+            // The leading declaration's base, else the first another gives.
+            let base = declarations.iter().find_map(|d| d.base.as_ref().map(|b| (&b.ty, &d.location)));
+            let base = base.and_then(|(ty, at)| match self.lookup_base(ty, at) {
                 Some(base) if base != id => Some(base),
                 _ => None,
             });
             self.space.models[id].base = base;
-            let fields = source
-                .properties
-                .iter()
+            let mut seen = HashSet::new();
+            let properties = declarations.iter().flat_map(|d| &d.properties).filter(|p| seen.insert(p.name.clone()));
+            let fields = properties
+                .collect::<Vec<_>>()
+                .into_iter()
                 .map(|p| RField {
                     rust_name: String::new(),
                     json_name: p.name.clone(),
                     ty: self.resolve_type(&p.ty, &p.location),
                     description: p.description.clone(),
+                    location: p.location.clone(),
                 })
                 .collect();
             own.push(fields);
@@ -654,12 +709,12 @@ impl Resolver {
 
     fn build_enums(&mut self, ir: &Ir) {
         for id in 0..self.space.enums.len() {
-            let source = &ir.enums[self.enum_sources[id]];
+            let declarations = std::iter::once(self.enum_sources[id]).chain(self.enum_others[id].iter().copied());
+            let members: Vec<&ir::EnumMember> = declarations.flat_map(|source| &ir.enums[source].members).collect();
             let mut taken = Namespace::new();
             let mut seen = HashSet::new();
-            let variants: Vec<RVariant> = source
-                .members
-                .iter()
+            let variants: Vec<RVariant> = members
+                .into_iter()
                 .filter(|m| !m.name.is_empty() && seen.insert(m.name.clone()))
                 .map(|m| RVariant {
                     rust_name: taken.claim(&names::variant_name(&m.name)).0,
@@ -1010,6 +1065,7 @@ impl Resolver {
                         json_name: p.name.clone(),
                         ty: self.resolve_type(&p.ty, &p.location),
                         description: p.description.clone(),
+                        location: p.location.clone(),
                     })
                     .collect();
                 let id = self.space.models.len();
@@ -1019,6 +1075,7 @@ impl Resolver {
                     doc_name: format!("{} {}", op.method.as_str(), op.path.raw),
                     description: format!("The request body of `{} {}`.", op.method.as_str(), op.path.raw),
                     page: op.location.file.clone(),
+                    line: op.location.line,
                     fields,
                     base: None,
                     open_type: false,
@@ -1280,7 +1337,7 @@ fn path_key(segments: &[Segment]) -> String {
     segments.iter().map(segment_key).collect::<Vec<_>>().join("/")
 }
 
-fn segment_display(segment: &Segment) -> String {
+pub fn segment_display(segment: &Segment) -> String {
     match segment {
         Segment::Literal { name } => name.clone(),
         Segment::Key { placeholder, .. } => format!("{{{placeholder}}}"),
