@@ -68,3 +68,19 @@ fn model_shapes_rust() {
         insta::assert_snapshot!(rust);
     });
 }
+
+/// One snapshot per page of `fixtures/type_links/`, generated together:
+/// links to pages that declare several types, an enum page filed as a
+/// resource page, an overview page, and a type declared on two pages.
+#[test]
+fn type_links_rust() {
+    let _turn = one_glob_at_a_time();
+    let base = root().join("tests/fixtures/type_links");
+    let sources = docgen::source::read_docs(&base).expect("the type-link fixtures are readable");
+    let by_page = rust_by_page(&sources, "type-links");
+    insta::glob!("fixtures/type_links", "resources/*.md", |path| {
+        let page = source(path, &base).path;
+        let rust = by_page.iter().find(|(p, _)| *p == page).map(|(_, rust)| rust.as_str()).unwrap_or_default();
+        insta::assert_snapshot!(rust);
+    });
+}

@@ -145,6 +145,16 @@ impl Cx<'_> {
         if kind == PageKind::Api && self.page.request_lines.is_empty() && !self.page.resource_blocks.is_empty() {
             return PageKind::Resource;
         }
+        if kind == PageKind::Resource {
+            // An enum page filed as a resource page: its title says so.
+            if self.title().trim().to_ascii_lowercase().ends_with(" enum type") {
+                return PageKind::Enum;
+            }
+            // `x-overview.md` introduces an API; it declares no type.
+            if self.page.file.to_ascii_lowercase().ends_with("-overview.md") {
+                return PageKind::Conceptual;
+            }
+        }
         kind
     }
 
@@ -190,13 +200,19 @@ impl Cx<'_> {
             &[" resource type", " complex type", " resource", " type"],
         )?;
         let mut properties = Vec::new();
-        for section in self.page.sections.iter().filter(|s| is_heading(s, "properties")) {
+        for section in self.page.sections.iter().filter(|s| is_property_section(s, &name)) {
             properties.extend(self.property_tables(section, false));
+        }
+        if properties.is_empty() {
+            // A page whose property table has no heading: it sits under the title.
+            for section in self.page.sections.iter().take_while(|s| s.level <= 1) {
+                properties.extend(self.property_tables(section, false));
+            }
         }
         for section in self.page.sections.iter().filter(|s| is_heading(s, "relationships")) {
             properties.extend(self.property_tables(section, true));
         }
-        let base = self.base_type(annotation, &properties);
+        let base = self.base_type(annotation, &properties, &name);
         Some(Model {
             name,
             namespace,
@@ -225,14 +241,34 @@ impl Cx<'_> {
         }
         let title = self.title();
         let lower = title.to_ascii_lowercase();
-        let stem = suffixes.iter().find_map(|s| lower.find(s).map(|i| &title[..i])).unwrap_or(&title).trim();
+        let stem = suffixes.iter().find_map(|s| find_word(&lower, s).map(|i| &title[..i])).unwrap_or(&title).trim();
         let stem = stem.strip_prefix("microsoft.graph.").unwrap_or(stem);
         if is_identifier(stem) && !matches!(lower.as_str(), "members" | "enum values") {
             return Some((default_ns, stem.to_string()));
         }
+        if let Some(name) = self.section_type_name() {
+            return Some((default_ns, name));
+        }
         let file_stem = self.page.file.rsplit('/').next()?.strip_suffix(".md")?;
         let last = file_stem.rsplit('-').next()?;
         is_identifier(last).then(|| (default_ns, last.to_string()))
+    }
+
+    /// A page whose title names no type ("complex types JSON") but whose
+    /// property table sits below a section about one type (`## Postal
+    /// address`, then `### Properties`): that section names the type,
+    /// `postalAddress`.
+    fn section_type_name(&self) -> Option<String> {
+        let table_section = self.page.sections.iter().find(|s| s.level > 2 && is_heading(s, "properties"))?;
+        if table_section.h2.starts_with("properties") {
+            return None;
+        }
+        let words: Vec<&str> = table_section.h2.split_whitespace().collect();
+        if words.is_empty() || !words.iter().all(|w| w.chars().all(|c| c.is_ascii_alphabetic())) {
+            return None;
+        }
+        use heck::ToLowerCamelCase;
+        Some(words.join(" ").to_lower_camel_case())
     }
 
     /// Property rows of the typed tables in a section.
@@ -268,7 +304,9 @@ impl Cx<'_> {
                 continue;
             }
             let name = clean_name(&cell_text(row, 0));
-            if name.is_empty() {
+            // A row that links a method ("[List transitive memberOf](…)") or
+            // says something in words is not a property.
+            if !is_property_name(&name) {
                 continue;
             }
             let Some(type_cell) = columns.ty.and_then(|i| row.cells.get(i)) else {
@@ -294,8 +332,8 @@ impl Cx<'_> {
     /// Prose first ("Inherits from [x]"), then the rows' "Inherited from [x]",
     /// then the annotation's `baseType`: where they disagree in the docs, the
     /// prose and rows are right more often.
-    fn base_type(&self, annotation: Option<&Annotation>, properties: &[Property]) -> Option<BaseType> {
-        if let Some(ty) = self.base_from_prose() {
+    fn base_type(&self, annotation: Option<&Annotation>, properties: &[Property], own: &str) -> Option<BaseType> {
+        if let Some(ty) = self.base_from_prose(own) {
             return Some(BaseType { ty, source: BaseSource::Prose });
         }
         if let Some(ty) = properties.iter().find_map(|p| p.inherited_from.clone()) {
@@ -307,32 +345,53 @@ impl Cx<'_> {
         Some(BaseType { ty: TypeRef::Named { name, page: None }, source: BaseSource::Annotation })
     }
 
-    fn base_from_prose(&self) -> Option<TypeRef> {
-        let intro: Vec<&Paragraph> =
-            self.page.sections.iter().take_while(|s| s.level <= 1).flat_map(|s| &s.paragraphs).collect();
-        for paragraph in intro {
-            let text = &paragraph.inline.text;
-            let lower = text.to_ascii_lowercase();
-            let Some(at) = ["inherits from", "derived from", "inherited from"]
-                .iter()
-                .find_map(|p| lower.find(p).map(|i| i + p.len()))
-            else {
-                continue;
-            };
-            let after = &text[at..];
-            if let Some(link) =
-                paragraph.inline.links.iter().find(|l| after.contains(l.text.as_str()) && !l.text.is_empty())
-            {
-                let page = resolve_link(&self.page.file, &link.target).ok().flatten();
-                return Some(TypeRef::Named { name: strip_ns(&link.text), page });
-            }
-            let word: String =
-                after.trim().trim_matches('`').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
-            if !word.is_empty() {
-                return Some(TypeRef::Named { name: strip_ns(&word), page: None });
+    /// "Inherits from [x](x.md)" (or "inherits metadata properties from",
+    /// "derived from", "inherited from") in the introduction, or "the
+    /// following properties are inherited from [x]" in the Properties
+    /// section: the link that follows the phrase, else the word. "The
+    /// following types are derived from x" speaks of other types, and a
+    /// phrase that names the page's own type says nothing of its base.
+    fn base_from_prose(&self, own: &str) -> Option<TypeRef> {
+        let intro = self.page.sections.iter().take_while(|s| s.level <= 1);
+        let properties = self.page.sections.iter().filter(|s| is_property_section(s, own));
+        for paragraph in intro.chain(properties).flat_map(|s| &s.paragraphs) {
+            let lower = paragraph.inline.text.to_ascii_lowercase();
+            for end in base_phrases(&lower) {
+                let Some(base) = self.named_after(paragraph, end) else { continue };
+                if !matches!(&base, TypeRef::Named { name, .. } if name.eq_ignore_ascii_case(own)) {
+                    return Some(base);
+                }
             }
         }
         None
+    }
+
+    /// The type named right after byte `at` of a paragraph: a link that
+    /// starts within a few words of it, else the next word.
+    fn named_after(&self, paragraph: &Paragraph, at: usize) -> Option<TypeRef> {
+        let text = &paragraph.inline.text;
+        let near = |link: &&crate::parse::markdown::Link| {
+            link.at >= at
+                && !link.text.is_empty()
+                && text.get(at..link.at).is_some_and(|gap| gap.len() <= 30 && !gap.contains('.'))
+        };
+        if let Some(link) = paragraph.inline.links.iter().filter(near).min_by_key(|l| l.at) {
+            let page = resolve_link(&self.page.file, &link.target).ok().flatten();
+            return Some(TypeRef::Named { name: strip_ns(&link.text), page });
+        }
+        // A word, when it is written as a name: emphasised (`**x**`, `` `x` ``)
+        // or camelCase (`directoryObject`), not "the" or "ISO".
+        let after = text.get(at..)?.trim_start();
+        let emphasised = after.starts_with(['*', '`']);
+        let word: String = after
+            .trim_start_matches(['*', '`'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        let word = word.trim_end_matches('.');
+        let camel =
+            word.starts_with(|c: char| c.is_ascii_lowercase()) && word.contains(|c: char| c.is_ascii_uppercase());
+        (!word.is_empty() && (emphasised || camel)).then(|| TypeRef::Named { name: strip_ns(word), page: None })
     }
 
     // ----- enum pages and enum tables -----
@@ -733,6 +792,57 @@ impl Columns {
 fn is_heading(section: &Section, name: &str) -> bool {
     let lower = section.heading.to_ascii_lowercase();
     lower.starts_with(name) || (section.level > 2 && section.h2.starts_with(name))
+}
+
+/// A section that lists the properties of the page's type `own`:
+/// `## Properties`, `## operationError Properties`, and subsections of
+/// `## Properties`, but not one about something else (`### Properties of
+/// a token lifetime policy definition` describes a JSON string's contents).
+fn is_property_section(section: &Section, own: &str) -> bool {
+    let lower = section.heading.trim().to_ascii_lowercase();
+    if section.level > 2 && lower.starts_with("properties of") {
+        return false;
+    }
+    let named = lower.strip_suffix(" properties").is_some_and(|name| name.trim().eq_ignore_ascii_case(own));
+    named || is_heading(section, "properties")
+}
+
+/// Where each phrase that names a base type ends in `lower` (lower-cased
+/// prose): "inherits from", "inherits metadata properties from" (a few
+/// words may come between), "derived from", "inherited from"; not "are
+/// derived from", which names the base of other types.
+fn base_phrases(lower: &str) -> Vec<usize> {
+    let mut ends = Vec::new();
+    for (start, _) in lower.match_indices("inherits") {
+        let rest = &lower[start..];
+        let window = &rest[..rest.len().min(48)];
+        if let Some(from) = window.find(" from").filter(|from| !window[..*from].contains('.')) {
+            ends.push(start + from + " from".len());
+        }
+    }
+    for phrase in ["derived from", "inherited from"] {
+        for (start, _) in lower.match_indices(phrase) {
+            let about_others = phrase == "derived from" && lower[..start].trim_end().ends_with(" are");
+            if !about_others {
+                ends.push(start + phrase.len());
+            }
+        }
+    }
+    ends.sort_unstable();
+    ends
+}
+
+/// `suffix` in `text` where it ends a word (` type` in `x type` or `x type
+/// json`, not in `x types`).
+fn find_word(text: &str, suffix: &str) -> Option<usize> {
+    text.match_indices(suffix)
+        .map(|(i, _)| i)
+        .find(|i| text[i + suffix.len()..].chars().next().is_none_or(|c| !c.is_ascii_alphanumeric()))
+}
+
+/// A JSON property name as tables write it: no spaces or links.
+fn is_property_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '@' | '.' | '-' | '$'))
 }
 
 fn cell_text(row: &Row, index: usize) -> String {

@@ -42,6 +42,8 @@ impl LineIndex {
 pub struct Link {
     pub text: String,
     pub target: String,
+    /// Byte offset of the link's text in the text of its inline container.
+    pub at: usize,
 }
 
 /// Inline content flattened to text, with the links it contains.
@@ -161,6 +163,7 @@ enum Open {
 }
 
 pub fn parse(text: &str, lines: &LineIndex) -> Document {
+    let text = &*delimiter_rows_without_tabs(text);
     let options = Options::ENABLE_TABLES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut doc = Document::default();
     let mut open = Open::Nothing;
@@ -249,8 +252,9 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                     if let Some((target, start)) = link_stack.pop()
                         && let Some(inline) = current_inline(&mut open)
                     {
-                        let link_text = inline.text.get(start..).unwrap_or_default().trim().to_string();
-                        inline.links.push(Link { text: link_text, target });
+                        let written = inline.text.get(start..).unwrap_or_default();
+                        let at = start + (written.len() - written.trim_start().len());
+                        inline.links.push(Link { text: written.trim().to_string(), target, at });
                     }
                 }
                 TagEnd::TableCell => {
@@ -277,7 +281,7 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                         rows.push(Row {
                             cells,
                             line: lines.line(*row_start),
-                            is_continuation: !source_line.trim_start().starts_with('|'),
+                            is_continuation: is_continuation(source_line, header.len()),
                         });
                     }
                 }
@@ -338,6 +342,36 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
     }
     flush(&mut open, &mut doc, lines);
     doc
+}
+
+/// A row whose source line neither starts with `|` nor has a cell for
+/// every column: in the docs, the wrapped end of the previous row's last
+/// cell. A row written without its leading `|` but with all its cells
+/// (`toneInfo | [toneInfo](toneinfo.md) | Read-only. |`) is a row.
+fn is_continuation(source_line: &str, columns: usize) -> bool {
+    !source_line.trim_start().starts_with('|') && split_row(source_line).len() < columns
+}
+
+/// The page with tabs in table delimiter rows (`|----\t|`) turned into
+/// spaces, which GFM allows and pulldown-cmark does not: such a table
+/// would be read as a paragraph. One byte for one, so offsets stay right.
+fn delimiter_rows_without_tabs(text: &str) -> std::borrow::Cow<'_, str> {
+    if memchr::memchr(b'\t', text.as_bytes()).is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut fixed = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let is_delimiter_row = line.contains('|')
+            && line.contains('-')
+            && line.contains('\t')
+            && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t' | '\r' | '\n'));
+        if is_delimiter_row {
+            fixed.extend(line.chars().map(|c| if c == '\t' { ' ' } else { c }));
+        } else {
+            fixed.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(fixed)
 }
 
 /// GFM drops the cells of a row beyond the header's count; in the docs they
@@ -473,7 +507,7 @@ mod tests {
         assert_eq!(table.header, vec!["Property", "Type"]);
         let cell = &table.rows[0].cells[1].inline;
         assert_eq!(cell.text, "identitySet collection");
-        assert_eq!(cell.links, vec![Link { text: "identitySet".into(), target: "identityset.md".into() }]);
+        assert_eq!(cell.links, vec![Link { text: "identitySet".into(), target: "identityset.md".into(), at: 0 }]);
         assert_eq!(table.rows[0].line, 3);
     }
 
@@ -491,5 +525,30 @@ mod tests {
         let Block::Table(table) = &found[0] else { panic!("expected a table") };
         assert!(!table.rows[0].is_continuation);
         assert!(table.rows[1].is_continuation);
+    }
+
+    #[test]
+    fn row_without_leading_pipe_but_every_cell_is_a_row() {
+        let found = blocks("|a|b|c|\n|--|--|--|\n|x|y|z|\nw | [v](v.md) | u |\n**Group** |||\n");
+        let Block::Table(table) = &found[0] else { panic!("expected a table") };
+        assert_eq!(table.rows.iter().map(|r| r.is_continuation).collect::<Vec<_>>(), [false, false, false]);
+        assert_eq!(table.rows[1].cells[0].inline.text, "w");
+    }
+
+    #[test]
+    fn a_delimiter_row_with_tabs_still_makes_a_table() {
+        let text = "| Property | Type\t| Description |\n| ----- |-----\t \t| ----|\n| id\t| String\t| The key. |\n";
+        let found = blocks(text);
+        let Block::Table(table) = &found[0] else { panic!("expected a table, got {found:?}") };
+        assert_eq!(table.rows[0].cells[1].inline.text, "String");
+        assert_eq!(table.rows[0].line, 3);
+    }
+
+    #[test]
+    fn links_know_where_their_text_starts() {
+        let found = blocks("Inherits from [a](a.md) and [b](b.md).\n");
+        let Block::Paragraph(paragraph) = &found[0] else { panic!("expected a paragraph") };
+        let starts: Vec<usize> = paragraph.inline.links.iter().map(|l| l.at).collect();
+        assert_eq!(starts, [14, 20]);
     }
 }

@@ -13,6 +13,11 @@ pub fn parse_type(cell: &Inline, page: &str) -> TypeRef {
         let inner = &text["collection(".len()..text.len() - 1];
         return TypeRef::Collection(Box::new(parse_single(inner, cell, page)));
     }
+    if let Some(inner) = lower.strip_prefix("collection of ").map(|rest| text[text.len() - rest.len()..].trim()) {
+        // "Collection of strings": the plural of a primitive.
+        let singular = inner.strip_suffix('s').filter(|one| primitive(one).is_some()).unwrap_or(inner);
+        return TypeRef::Collection(Box::new(parse_single(singular, cell, page)));
+    }
     for suffix in [" collection", " collections"] {
         if lower.ends_with(suffix) {
             let inner = text[..text.len() - suffix.len()].trim();
@@ -130,7 +135,7 @@ mod tests {
     fn cell(text: &str, links: &[(&str, &str)]) -> Inline {
         Inline {
             text: text.into(),
-            links: links.iter().map(|(t, l)| Link { text: t.to_string(), target: l.to_string() }).collect(),
+            links: links.iter().map(|(t, l)| Link { text: t.to_string(), target: l.to_string(), at: 0 }).collect(),
         }
     }
 
@@ -158,6 +163,8 @@ mod tests {
         let expected = TypeRef::Collection(Box::new(TypeRef::Primitive(Primitive::String)));
         assert_eq!(parse_type(&cell("String collection", &[]), "a.md"), expected);
         assert_eq!(parse_type(&cell("Collection(Edm.String)", &[]), "a.md"), expected);
+        assert_eq!(parse_type(&cell("Collection of String", &[]), "a.md"), expected);
+        assert_eq!(parse_type(&cell("collection of strings", &[]), "a.md"), expected);
     }
 
     #[test]
