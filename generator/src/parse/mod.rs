@@ -384,6 +384,13 @@ impl PageBuilder {
                             warning.clone(),
                         ));
                     }
+                    for note in &request.notes {
+                        self.diagnostics.push(Diagnostic::note(
+                            Code::BadRequestLine,
+                            self.location(line),
+                            note.clone(),
+                        ));
+                    }
                     found.push((request, line));
                 }
                 Some(Err(error)) => self.diagnostics.push(Diagnostic::warning(

@@ -14,6 +14,13 @@ pub struct RequestLine {
     pub method: Method,
     pub path: PathTemplate,
     pub warnings: Vec<String>,
+    /// Repairs that change nothing a reader meant (a service version
+    /// written into the path), for notes.
+    pub notes: Vec<String>,
+}
+
+fn is_version(token: &str) -> bool {
+    ["beta", "v1.0"].iter().any(|v| token.eq_ignore_ascii_case(v))
 }
 
 /// Reads `METHOD path [HTTP/1.1]`. `None` when the line does not start with an
@@ -29,7 +36,14 @@ pub fn parse_request_line(line: &str) -> Option<Result<RequestLine, String>> {
         return Some(Err(format!("`{word}` has no path")));
     }
     let mut warnings = Vec::new();
-    Some(parse_path(rest, &mut warnings).map(|path| RequestLine { method, path, warnings }))
+    let written = strip_service_root(rest).trim_start_matches(['~', '/']);
+    let notes = match written.split('/').next() {
+        Some(first) if is_version(first) && written.len() > first.len() => {
+            vec![format!("`/{first}` in `{rest}` is the service version, not a path segment: it is left out")]
+        }
+        _ => Vec::new(),
+    };
+    Some(parse_path(rest, &mut warnings).map(|path| RequestLine { method, path, warnings, notes }))
 }
 
 /// The deepest path read; the docs' deepest has about a dozen segments.
@@ -44,7 +58,12 @@ pub fn parse_path(raw: &str, warnings: &mut Vec<String>) -> Result<PathTemplate,
     if slashes > 2 * MAX_SEGMENTS {
         return Err(format!("the path has {slashes} `/`; a Graph path has at most {MAX_SEGMENTS} segments"));
     }
-    let tokens = split_segments(path, warnings);
+    let mut tokens = split_segments(path, warnings);
+    // `/beta/teams/{id}/photo`: the service version written into a path is
+    // part of the base URL, not a segment.
+    if tokens.len() > 1 && is_version(&tokens[0]) {
+        tokens.remove(0);
+    }
     if tokens.iter().any(|t| t == "..." || t == "…") {
         return Err("the path has a `...` segment, which stands for any depth and cannot be generated".into());
     }
@@ -66,7 +85,7 @@ pub fn strip_service_root(url: &str) -> &str {
         return url;
     };
     let path = after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/");
-    for version in ["/v1.0", "/beta", "/V1.0", "/Beta"] {
+    for version in ["/v1.0", "/beta", "/V1.0", "/Beta", "/{ver}", "/{version}"] {
         if let Some(rest) = path.strip_prefix(version)
             && (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
         {
@@ -297,6 +316,17 @@ mod tests {
 
     fn key(name: &str) -> Segment {
         Segment::Key { placeholder: name.into(), alternates: vec![] }
+    }
+
+    #[test]
+    fn a_service_version_written_into_a_path_is_not_a_segment() {
+        let line = parse_request_line("GET /beta/teams/{id}/photo").unwrap().unwrap();
+        assert_eq!(line.path.segments.len(), 3);
+        assert!(matches!(&line.path.segments[0], Segment::Literal { name } if name == "teams"));
+        assert_eq!(line.notes.len(), 1);
+        let plain = parse_request_line("GET /teams/{id}/beta").unwrap().unwrap();
+        assert_eq!(plain.path.segments.len(), 3);
+        assert!(plain.notes.is_empty());
     }
 
     #[test]
