@@ -105,6 +105,10 @@ pub struct Property {
     pub navigation: bool,
     /// "Inherited from [x]" in the description.
     pub inherited_from: Option<TypeRef>,
+    /// An action parameter the page says is required ("Required." in its
+    /// description, or a Required column); parameters are optional otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
     pub location: Location,
 }
 

@@ -284,12 +284,20 @@ impl Cx<'_> {
             ) {
                 continue;
             }
-            properties.extend(self.rows_to_properties(table, &columns, navigation));
+            properties.extend(self.rows_to_properties(table, &columns, navigation, false));
         }
         properties
     }
 
-    fn rows_to_properties(&mut self, table: &Table, columns: &Columns, navigation: bool) -> Vec<Property> {
+    /// The typed rows of a table; `parameters`: an action's parameter table,
+    /// whose rows say whether each is required.
+    fn rows_to_properties(
+        &mut self,
+        table: &Table,
+        columns: &Columns,
+        navigation: bool,
+        parameters: bool,
+    ) -> Vec<Property> {
         let mut properties: Vec<Property> = Vec::new();
         for row in &table.rows {
             if row.is_continuation {
@@ -317,12 +325,14 @@ impl Cx<'_> {
                 .description
                 .and_then(|i| row.cells.get(i))
                 .and_then(|c| inherited_from(&c.inline, &self.page.file));
+            let required = parameters && is_required(&description, columns.required.map(|i| cell_text(row, i)));
             properties.push(Property {
                 name,
                 ty: parse_type(&type_cell.inline, &self.page.file),
                 description,
                 navigation,
                 inherited_from,
+                required,
                 location: self.location(row.line),
             });
         }
@@ -562,7 +572,7 @@ impl Cx<'_> {
             let is_parameters = columns.first == "parameter" || columns.first == "parameters";
             if is_parameters || linked.is_none() {
                 let mut cx = Cx { page: self.page, diagnostics: Vec::new() };
-                let properties = cx.rows_to_properties(table, &columns, false);
+                let properties = cx.rows_to_properties(table, &columns, false, true);
                 return (RequestBody::Parameters(properties), is_parameters);
             }
         }
@@ -770,6 +780,8 @@ struct Columns {
     ty: Option<usize>,
     value: Option<usize>,
     description: Option<usize>,
+    /// A `Required` column (yes/no), which a few parameter tables have.
+    required: Option<usize>,
 }
 
 impl Columns {
@@ -785,7 +797,13 @@ impl Columns {
         let find = |wanted: &str| {
             names.iter().skip(1).position(|n| n == wanted || n.starts_with(&format!("{wanted} "))).map(|i| i + 1)
         };
-        Some(Columns { first, ty: find("type"), value: find("value"), description: find("description") })
+        Some(Columns {
+            first,
+            ty: find("type"),
+            value: find("value"),
+            description: find("description"),
+            required: find("required"),
+        })
     }
 }
 
@@ -830,6 +848,20 @@ fn base_phrases(lower: &str) -> Vec<usize> {
     }
     ends.sort_unstable();
     ends
+}
+
+/// A parameter is required when its Required column says so (`Yes`,
+/// `true`, `Required`), else when its description says "Required" (and not
+/// "not required" or "optional").
+fn is_required(description: &str, column: Option<String>) -> bool {
+    if let Some(cell) = column.filter(|c| !c.is_empty()) {
+        return matches!(cell.to_ascii_lowercase().trim_end_matches('.'), "yes" | "true" | "required");
+    }
+    let lower = description.to_ascii_lowercase();
+    let says_required = lower
+        .match_indices("required")
+        .any(|(i, _)| !lower[..i].trim_end().ends_with("not") && !lower[..i].ends_with(|c: char| c.is_alphanumeric()));
+    says_required && !lower.contains("optional")
 }
 
 /// `suffix` in `text` where it ends a word (` type` in `x type` or `x type
@@ -1032,6 +1064,17 @@ mod tests {
 
     fn member(value: i64) -> EnumMember {
         EnumMember { name: format!("m{value}"), value: Some(value), description: String::new() }
+    }
+
+    #[test]
+    fn a_parameter_is_required_when_its_row_says_so() {
+        assert!(is_required("The message to send. Required.", None));
+        assert!(!is_required("Whether to save it. Optional.", None));
+        assert!(!is_required("Not required when the item has a name.", None));
+        assert!(!is_required("Required if set; optional otherwise.", None));
+        assert!(!is_required("The unrequired part.", None));
+        assert!(is_required("Anything.", Some("Yes".into())));
+        assert!(!is_required("Required.", Some("No".into())));
     }
 
     #[test]

@@ -231,7 +231,10 @@ fn model_files(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> R
 pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result<String, EmitError> {
     let mut items: Vec<TokenStream> = Vec::new();
     let models = (0..space.models.len()).filter(|id| space.models[*id].page == page);
-    items.extend(models.map(|id| models::model_struct(space, id).into_token_stream()));
+    items.extend(models.flat_map(|id| {
+        let new = models::constructor(space, id).map(|new| new.into_token_stream());
+        std::iter::once(models::model_struct(space, id).into_token_stream()).chain(new)
+    }));
     let enums = space.enums.iter().filter(|e| e.page == page);
     items.extend(enums.flat_map(models::enumeration).map(|item| item.into_token_stream()));
     let polymorphs = (0..space.polymorphs.len()).filter(|id| space.models[space.polymorphs[*id].base].page == page);

@@ -5,9 +5,10 @@ use quote::{format_ident, quote};
 
 use super::syntax::{
     Pattern, binding, call, doc_comment, function, inherent_impl, list_attribute, macro_item, match_expr, method_call,
-    path_expr, public_enum, public_field, public_method, public_struct, reference_type, str_expr, trait_impl,
+    path_expr, public_enum, public_field, public_method, public_struct, reference_type, str_expr, struct_expr,
+    trait_impl,
 };
-use super::types::{field_type, ident, path, path_type};
+use super::types::{field_type, ident, path, path_type, rust_type};
 use super::{EmitOptions, cfg, doc_attribute, doc_lines};
 use crate::resolve::{Home, ModelId, REnum, TypeSpace};
 
@@ -34,24 +35,39 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::ItemStruct {
     // Container-wide: a missing property takes its default (every field is
     // optional), and a field is named by serde's camelCase rule unless it
     // says otherwise. Most Graph names follow that rule, so most fields
-    // carry only their skip rule.
-    attrs.push(list_attribute(
-        "derive",
-        quote! { Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize },
-    ));
-    attrs.push(list_attribute("serde", quote! { rename_all = "camelCase", default }));
+    // carry only their skip rule. A parameter body with required
+    // parameters has no default: it is made with `new`, and a body that
+    // lacks one does not decode.
+    if has_required(space, id) {
+        attrs.push(list_attribute("derive", quote! { Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize }));
+        attrs.push(list_attribute("serde", quote! { rename_all = "camelCase" }));
+    } else {
+        attrs.push(list_attribute(
+            "derive",
+            quote! { Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize },
+        ));
+        attrs.push(list_attribute("serde", quote! { rename_all = "camelCase", default }));
+    }
     let mut fields: Vec<syn::Field> = model
         .fields
         .iter()
         .map(|field| {
-            let (ty, skip) = field_type(space, &field.ty, model.patch_body);
             let plain_name = field.rust_name.trim_start_matches("r#");
             let rename = (serde_camel_case(plain_name).as_deref() != Some(field.json_name.as_str())).then(|| {
                 let json_name = &field.json_name;
                 quote! { rename = #json_name, }
             });
             let mut attrs: Vec<syn::Attribute> = doc_attribute(&field.description).into_iter().collect();
-            attrs.push(list_attribute("serde", quote! { #rename skip_serializing_if = #skip }));
+            let ty = if field.required {
+                if let Some(rename) = rename {
+                    attrs.push(list_attribute("serde", rename));
+                }
+                rust_type(space, &field.ty)
+            } else {
+                let (ty, skip) = field_type(space, &field.ty, model.patch_body);
+                attrs.push(list_attribute("serde", quote! { #rename skip_serializing_if = #skip }));
+                ty
+            };
             public_field(attrs, &field.rust_name, ty)
         })
         .collect();
@@ -66,6 +82,32 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::ItemStruct {
         map,
     ));
     public_struct(attrs, &model.rust_name, fields)
+}
+
+/// A parameter body with a required parameter.
+fn has_required(space: &TypeSpace, id: ModelId) -> bool {
+    space.models[id].fields.iter().any(|f| f.required)
+}
+
+/// `new`, taking the required parameters of a body that has some (the
+/// others start absent): such a body has no `Default` to start from.
+pub fn constructor(space: &TypeSpace, id: ModelId) -> Option<syn::ItemImpl> {
+    if !has_required(space, id) {
+        return None;
+    }
+    let model = &space.models[id];
+    let required = model.fields.iter().filter(|f| f.required);
+    let params = required.map(|f| (f.rust_name.clone(), rust_type(space, &f.ty))).collect();
+    let mut values: Vec<(&str, syn::Expr)> = model
+        .fields
+        .iter()
+        .map(|f| (f.rust_name.as_str(), if f.required { path_expr(&[&f.rust_name]) } else { path_expr(&["None"]) }))
+        .collect();
+    values.push((model.extra_field.as_str(), call(path_expr(&["Default", "default"]), Vec::new())));
+    let mut new = function("new", params, path_type(&["Self"], None), struct_expr(&["Self"], values));
+    new.vis = syn::Visibility::Public(Default::default());
+    new.attrs.push(doc_comment(" The body with its required parameters; the optional ones are absent."));
+    Some(inherent_impl(Vec::new(), &model.rust_name, vec![syn::ImplItem::Fn(new)]))
 }
 
 /// The JSON name `#[serde(rename_all = "camelCase")]` gives a field, by

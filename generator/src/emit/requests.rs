@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::models::model_struct;
+use super::models::{constructor, model_struct};
 use super::syntax::{
     call, doc_comment, inherent_impl, list_attribute, literal, method_call, path_expr, public_method, public_newtype,
     reference_type, self_endpoint, slice_expr, str_expr, struct_expr, unit_type,
@@ -38,9 +38,15 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
             Some(node) => node_items(space, options, *node),
             None => {
                 let id = contents.bodies[index - contents.nodes.len()];
+                let gate = || cfg_attribute(options, &space.models[id].areas);
                 let mut item = model_struct(space, id);
-                item.attrs.splice(0..0, cfg_attribute(options, &space.models[id].areas));
-                vec![syn::Item::Struct(item)]
+                item.attrs.splice(0..0, gate());
+                let mut items = vec![syn::Item::Struct(item)];
+                if let Some(mut new) = constructor(space, id) {
+                    new.attrs.extend(gate());
+                    items.push(syn::Item::Impl(new));
+                }
+                items
             }
         })?;
         let mut pages = pages_of(space, &contents.nodes);

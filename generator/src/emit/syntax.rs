@@ -367,7 +367,8 @@ pub fn slice_expr(items: Vec<syn::Expr>) -> syn::Expr {
     }))
 }
 
-/// `path { name: value, … }`.
+/// `path { name: value, … }`; `name` alone where the value is a variable
+/// of the same name (the shorthand clippy asks for).
 pub fn struct_expr(name: &[&str], fields: Vec<(&str, syn::Expr)>) -> syn::Expr {
     syn::Expr::Struct(syn::ExprStruct {
         attrs: Vec::new(),
@@ -376,11 +377,14 @@ pub fn struct_expr(name: &[&str], fields: Vec<(&str, syn::Expr)>) -> syn::Expr {
         brace_token: Default::default(),
         fields: fields
             .into_iter()
-            .map(|(name, expr)| syn::FieldValue {
-                attrs: Vec::new(),
-                member: syn::Member::Named(ident(name)),
-                colon_token: Some(Default::default()),
-                expr,
+            .map(|(name, expr)| {
+                let shorthand = matches!(&expr, syn::Expr::Path(p) if p.path.is_ident(&ident(name)));
+                syn::FieldValue {
+                    attrs: Vec::new(),
+                    member: syn::Member::Named(ident(name)),
+                    colon_token: (!shorthand).then(Default::default),
+                    expr,
+                }
             })
             .collect(),
         dot2_token: None,

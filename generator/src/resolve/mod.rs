@@ -117,6 +117,8 @@ pub struct RField {
     pub json_name: String,
     pub ty: RType,
     pub description: String,
+    /// A required action parameter: the field is not an `Option`.
+    pub required: bool,
     /// The table row that declares it (a base type's row for an inherited
     /// field), for checks against the service's metadata. Not printed.
     pub location: Location,
@@ -126,8 +128,8 @@ pub struct RField {
 /// not make every model that has it print again.
 impl std::hash::Hash for RField {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let RField { rust_name, json_name, ty, description, location: _ } = self;
-        (rust_name, json_name, ty, description).hash(state);
+        let RField { rust_name, json_name, ty, description, required, location: _ } = self;
+        (rust_name, json_name, ty, description, required).hash(state);
     }
 }
 
@@ -626,6 +628,7 @@ impl Resolver {
                     json_name: p.name.clone(),
                     ty: self.resolve_type(&p.ty, &p.location),
                     description: p.description.clone(),
+                    required: false,
                     location: p.location.clone(),
                 })
                 .collect();
@@ -1065,6 +1068,7 @@ impl Resolver {
                         json_name: p.name.clone(),
                         ty: self.resolve_type(&p.ty, &p.location),
                         description: p.description.clone(),
+                        required: p.required,
                         location: p.location.clone(),
                     })
                     .collect();
