@@ -84,3 +84,13 @@ fn type_links_rust() {
         insta::assert_snapshot!(rust);
     });
 }
+
+/// The crate of `fixtures/mounts/` as one snapshot: `me()` returns the
+/// users item's builder, `drive()` the drives item's, and the workbook
+/// builder hangs below every drive item; the contract tests call through them.
+#[test]
+fn mounts_rust() {
+    let base = root().join("tests/fixtures/mounts");
+    let sources = docgen::source::read_docs(&base).expect("the mount fixtures are readable");
+    insta::assert_snapshot!(rust_text(&sources, "mounts"));
+}

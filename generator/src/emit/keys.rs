@@ -80,6 +80,10 @@ pub fn node(space: &TypeSpace, options: &EmitOptions, id: NodeId) -> u64 {
         let child = &space.nodes[*child];
         (&child.accessor, &child.rust_name, &child.module, &child.params, &child.segment, &child.path, &child.areas)
             .hash(&mut hasher);
+        // An alias's accessor returns its target's builder.
+        if let Some(target) = child.alias_of.map(|t| &space.nodes[t]) {
+            (&target.rust_name, &target.module, &target.path).hash(&mut hasher);
+        }
     }
     hasher.finish()
 }
@@ -96,9 +100,10 @@ fn referenced_names(space: &TypeSpace, ty: &RType, hasher: &mut ContentHasher) {
 }
 
 /// What one example's tests print from: the operation, the example, the
-/// names claimed for them, and the builders on the way to the operation;
-/// the same for the operation its contract test calls (`called`), when the
-/// example URL follows another operation's path.
+/// names claimed for them, and the builder calls that reach the operation
+/// (`chains`: the contract test's and the request test's); the same for
+/// the operation its contract test calls (`called`), when the example URL
+/// follows another operation's path.
 pub fn example_tests(
     space: &TypeSpace,
     options: &EmitOptions,
@@ -106,17 +111,14 @@ pub fn example_tests(
     called: &ROperation,
     example_digest: u64,
     names: &super::tests::TestNames,
+    chains: &impl Hash,
 ) -> u64 {
     let mut hasher = content_hasher();
     ("tests", options.features, names, example_digest).hash(&mut hasher);
+    chains.hash(&mut hasher);
     for op in [op, called] {
         op.hash(&mut hasher);
-        let mut node = Some(op.target);
-        while let Some(id) = node {
-            let n = &space.nodes[id];
-            (&n.accessor, &n.params, &n.segment).hash(&mut hasher);
-            node = n.parent;
-        }
+        space.nodes[op.target].segment.hash(&mut hasher);
         for ty in op.body.iter().chain(op.response.decoded_type()) {
             referenced_names(space, ty, &mut hasher);
         }

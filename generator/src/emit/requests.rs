@@ -17,7 +17,7 @@ use super::{
     one_area, with_header, with_header_parts,
 };
 use crate::ir::Segment;
-use crate::resolve::{Home, ModelId, Node, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
+use crate::resolve::{Home, ModelId, NodeId, Param, ParamKind, ROperation, ResponseShape, TypeSpace};
 
 /// `src/client.rs` (the root builder) and one `src/requests/<module>.rs` per first path segment.
 pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Result<Vec<GeneratedFile>, EmitError> {
@@ -79,7 +79,7 @@ impl ModuleContents {
 pub fn modules(space: &TypeSpace) -> BTreeMap<String, ModuleContents> {
     let mut modules: BTreeMap<String, ModuleContents> = BTreeMap::new();
     for (id, node) in space.nodes.iter().enumerate().skip(1) {
-        if is_builder(node) {
+        if node.is_builder() {
             modules.entry(node.module.clone()).or_default().nodes.push(id);
         }
     }
@@ -89,11 +89,6 @@ pub fn modules(space: &TypeSpace) -> BTreeMap<String, ModuleContents> {
         }
     }
     modules
-}
-
-/// Nodes that became methods on their parent have no builder of their own.
-fn is_builder(node: &Node) -> bool {
-    !node.accessor.is_empty()
 }
 
 fn refs(pages: &[String]) -> Vec<&str> {
@@ -178,7 +173,9 @@ fn methods(
     let node = &space.nodes[id];
     let mut methods: Vec<syn::ImplItem> =
         node.operations.iter().map(|op| operation(space, options, id, &space.operations[*op], impl_areas)).collect();
-    let mut children: Vec<NodeId> = node.children.iter().copied().filter(|c| is_builder(&space.nodes[*c])).collect();
+    // Builders and aliases; not the leaf functions and actions that became methods here.
+    let mut children: Vec<NodeId> =
+        node.children.iter().copied().filter(|c| !space.nodes[*c].accessor.is_empty()).collect();
     children.sort_by(|a, b| space.nodes[*a].accessor.cmp(&space.nodes[*b].accessor));
     methods.extend(children.into_iter().map(|child| accessor(space, options, id, child, impl_areas)));
     methods
@@ -216,9 +213,13 @@ fn accessor(
     impl_areas: Option<&BTreeSet<String>>,
 ) -> syn::ImplItem {
     let node = &space.nodes[child];
-    let mut attrs: Vec<syn::Attribute> = doc_attribute(&format!("`{}`", node.path)).into_iter().collect();
+    let doc = match node.alias_of {
+        Some(target) => format!("`{}`: the requests of `{}`", node.path, space.nodes[target].path),
+        None => format!("`{}`", node.path),
+    };
+    let mut attrs: Vec<syn::Attribute> = doc_attribute(&doc).into_iter().collect();
     attrs.extend(method_gate(options, &node.areas, impl_areas));
-    let builder = builder_path(space, host, child);
+    let builder = builder_path(space, host, node.alias_of.unwrap_or(child));
     let endpoint = segment_path(node.segment.as_ref(), &node.params);
     public_method(
         attrs,
@@ -298,6 +299,10 @@ fn operation_doc(op: &ROperation) -> String {
         doc.push_str(&op.description);
     }
     doc.push_str(&format!("\n\n`{} {}`, documented on `{}`.", op.method.as_str(), op.path, op.page));
+    if !op.also.is_empty() {
+        let also: Vec<String> = op.also.iter().map(|path| format!("`{path}`")).collect();
+        doc.push_str(&format!(" Also documented at {}.", also.join(", ")));
+    }
     if !op.query_options.is_empty() {
         doc.push_str(&format!("\n\nQuery options the page documents: {}.", op.query_options.join(", ")));
     }

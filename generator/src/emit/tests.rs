@@ -66,7 +66,13 @@ pub fn emit(
                 Contract::Test(plan) => &space.operations[plan.op],
                 Contract::Skipped(_) => op,
             };
-            keys::example_tests(space, options, op, called, cache.example_digest(example), names)
+            let contract_chain = match plan {
+                Contract::Test(plan) => Some(&plan.chain),
+                Contract::Skipped(_) => None,
+            };
+            let request_chain = example.request.as_ref().and_then(|r| call_chain(space, op, &r.url));
+            let chains = (contract_chain, request_chain);
+            keys::example_tests(space, options, op, called, cache.example_digest(example), names, &chains)
         })
         .collect();
     // Gated by the file its area's tests go to, not item by item.
@@ -483,12 +489,8 @@ fn route(space: &TypeSpace, method: Method, parts: &[String]) -> Option<(usize, 
             continue;
         }
         let Some(chain) = chain_for(space, op, parts) else { continue };
-        let keys = lineage(space, op)
-            .iter()
-            .filter(|n| matches!(space.nodes[**n].segment, Some(Segment::Key { .. } | Segment::Address { .. })))
-            .count();
-        if best.as_ref().is_none_or(|(fewest, _, _)| keys < *fewest) {
-            best = Some((keys, id, chain));
+        if best.as_ref().is_none_or(|(fewest, _, _)| chain.keys < *fewest) {
+            best = Some((chain.keys, id, chain));
         }
     }
     best.map(|(_, id, chain)| (id, chain))
@@ -497,7 +499,7 @@ fn route(space: &TypeSpace, method: Method, parts: &[String]) -> Option<(usize, 
 /// `op`'s path as the tail of `parts`, and how many leading parts it leaves
 /// for the base URL.
 fn below_base(space: &TypeSpace, op: &ROperation, parts: &[String]) -> Option<(Chain, usize)> {
-    let skip = parts.len().checked_sub(lineage(space, op).len()).filter(|n| *n > 0)?;
+    let skip = parts.len().checked_sub(lineage(space, op)?.len()).filter(|n| *n > 0)?;
     chain_for(space, op, &parts[skip..]).map(|chain| (chain, skip))
 }
 
@@ -673,14 +675,16 @@ fn decoded_body(space: &TypeSpace, ty: &RType, json: &str) -> syn::Expr {
 
 /// Plain strings (not syntax, which cannot cross threads), turned into
 /// expressions where a test is built.
-#[derive(Debug, Clone)]
-struct Chain {
+#[derive(Debug, Clone, Hash)]
+pub(super) struct Chain {
     /// `.a()`, `.by_id("x")`, … down to the builder that holds the
     /// operation: each accessor with its string arguments.
     accessors: Vec<(String, Vec<String>)>,
     /// Arguments of the operation method itself (function arguments when it
     /// is hosted on its parent).
     op_args: Vec<String>,
+    /// How many of the URL's parts are ids (keys or item paths).
+    keys: usize,
 }
 
 impl Chain {
@@ -700,7 +704,7 @@ impl Chain {
 /// Matches the example URL against the operation's path and collects the
 /// arguments each builder method needs; `None` when the URL does not follow
 /// the documented path (another host, a different shape).
-fn call_chain(space: &TypeSpace, op: &ROperation, url: &str) -> Option<(Chain, String)> {
+pub(super) fn call_chain(space: &TypeSpace, op: &ROperation, url: &str) -> Option<(Chain, String)> {
     if is_other_host(url) {
         return None;
     }
@@ -709,39 +713,65 @@ fn call_chain(space: &TypeSpace, op: &ROperation, url: &str) -> Option<(Chain, S
     Some((chain, format!("/{}", parts.join("/"))))
 }
 
-/// The nodes from the root's child down to the operation's target.
-fn lineage(space: &TypeSpace, op: &ROperation) -> Vec<NodeId> {
+/// The nodes from the root's child down to the operation's target, by
+/// their parents; `None` below a subtree mounted only through aliases.
+fn lineage(space: &TypeSpace, op: &ROperation) -> Option<Vec<NodeId>> {
     let mut lineage: Vec<NodeId> = Vec::new();
-    let mut current = Some(op.target);
-    while let Some(id) = current.filter(|id| *id != 0) {
-        lineage.push(id);
-        current = space.nodes[id].parent;
+    let mut current = op.target;
+    while current != 0 {
+        lineage.push(current);
+        current = space.nodes[current].parent?;
     }
     lineage.reverse();
-    lineage
+    Some(lineage)
 }
 
-/// The builder calls that rebuild the URL `parts` along `op`'s path, when
-/// each part fits its segment.
+/// The builder calls that rebuild the URL `parts` and end at `op`: a walk
+/// from the client through builders and aliases (`/me/…` goes through the
+/// users item's builder), each part fitting its segment.
 fn chain_for(space: &TypeSpace, op: &ROperation, parts: &[String]) -> Option<Chain> {
-    let lineage = lineage(space, op);
-    if lineage.len() != parts.len() {
-        return None;
+    let mut chain = Chain { accessors: Vec::new(), op_args: Vec::new(), keys: 0 };
+    walk(space, 0, parts, op.target, &mut chain).then_some(chain)
+}
+
+/// One step of [`chain_for`] from `node`; names are tried before keys, so
+/// `mailFolders/inbox` takes an `inbox` accessor where there is one.
+fn walk(space: &TypeSpace, node: NodeId, parts: &[String], target: NodeId, chain: &mut Chain) -> bool {
+    let Some((part, rest)) = parts.split_first() else {
+        return node == target && !space.nodes[target].accessor.is_empty();
+    };
+    // A leaf function or action whose operation is a method of `node`.
+    let hosted = &space.nodes[target];
+    if rest.is_empty()
+        && hosted.accessor.is_empty()
+        && hosted.parent == Some(node)
+        && let Some(args) = hosted.segment.as_ref().and_then(|s| segment_args(s, part))
+    {
+        chain.keys += usize::from(is_id(hosted.segment.as_ref()));
+        chain.op_args = args;
+        return true;
     }
-    let hosted = space.nodes[op.target].accessor.is_empty();
-    let mut accessors = Vec::new();
-    let mut op_args = Vec::new();
-    for (depth, (id, part)) in lineage.iter().zip(parts).enumerate() {
-        let node = &space.nodes[*id];
-        let args = segment_args(node.segment.as_ref()?, part)?;
-        let is_last = depth + 1 == lineage.len();
-        if is_last && hosted {
-            op_args = args;
-        } else {
-            accessors.push((node.accessor.clone(), args));
+    let mut children: Vec<NodeId> =
+        space.nodes[node].children.iter().copied().filter(|c| !space.nodes[*c].accessor.is_empty()).collect();
+    children.sort_by_key(|c| is_id(space.nodes[*c].segment.as_ref()));
+    for child in children {
+        let next = &space.nodes[child];
+        let Some(args) = next.segment.as_ref().and_then(|s| segment_args(s, part)) else { continue };
+        let id = usize::from(is_id(next.segment.as_ref()));
+        chain.accessors.push((next.accessor.clone(), args));
+        chain.keys += id;
+        if walk(space, next.alias_of.unwrap_or(child), rest, target, chain) {
+            return true;
         }
+        chain.accessors.pop();
+        chain.keys -= id;
     }
-    Some(Chain { accessors, op_args })
+    false
+}
+
+/// A segment that takes an id: a key or an item path.
+fn is_id(segment: Option<&Segment>) -> bool {
+    matches!(segment, Some(Segment::Key { .. } | Segment::Address { .. }))
 }
 
 /// An absolute URL that is not Graph's.

@@ -398,7 +398,9 @@ impl Check<'_> {
         // Every request line of a path the service does not have, with the
         // segment where the walk stops.
         for op in &ir.operations {
-            let Some((index, reason)) = paths::explain(self.meta, &op.path.segments) else { continue };
+            let Some((index, reason)) = paths::explain(self.space, &walk, self.meta, &op.path.segments) else {
+                continue;
+            };
             let segment = crate::resolve::segment_display(&op.path.segments[index]);
             let message = format!("`{}` is not a path of the service: at `{segment}`, {reason}", op.path.raw);
             let diagnostic = Diagnostic::warning(Code::MetadataUnreachablePath, op.location.clone(), message);

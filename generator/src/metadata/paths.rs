@@ -32,7 +32,12 @@ impl Metadata {
         match (at, segment) {
             (At::End, _) => Err("nothing can follow an action, `$ref`, `$value` or `$count`".into()),
             (_, Segment::Literal { name }) if matches!(name.as_str(), "$ref" | "$value" | "$count") => Ok(At::End),
-            (At::Container, Segment::Literal { name } | Segment::Function { name, .. }) => self.root(name),
+            (At::Container, Segment::Literal { name }) => self.root(name),
+            // `programs('{id}')`: an entity set with its key in parentheses.
+            (At::Container, Segment::Function { name, args }) => match self.root(name)? {
+                At::Many(item) if args.len() == 1 && args[0].name.is_none() => Ok(At::One(item)),
+                other => Ok(other),
+            },
             (At::Container, _) => Err("a path starts with a name, not a key".into()),
             (At::Many(item), Segment::Key { .. }) => Ok(At::One(item)),
             (At::One(ty), Segment::Key { .. }) => {
@@ -97,11 +102,14 @@ impl Metadata {
             };
         }
         let type_name = &self.csdl.types[ty].name;
+        // A name of a collection of each item where an item's key belongs
+        // (`/education/users/schools`) has lost its key; another name is a
+        // key written as a literal (`/sites/root`, `mailFolders/inbox`).
         match (many, property, segment) {
-            (true, Some(_), _) => {
-                Err(format!("`{simple}` is a property of each `{type_name}`: a key is missing before it"))
+            (true, Some(property), _) if property.ty.collection => {
+                Err(format!("`{simple}` is a collection of each `{type_name}`: a key is missing before it"))
             }
-            (true, None, Segment::Literal { .. }) => Ok(At::One(ty)),
+            (true, _, Segment::Literal { .. }) => Ok(At::One(ty)),
             _ => Err(format!(
                 "`{simple}` is not a property, navigation property, bound action or function of {}`{type_name}`",
                 if many { "a collection of " } else { "" }
@@ -144,7 +152,8 @@ pub fn walk(space: &TypeSpace, meta: &Metadata) -> Walk {
         for child in &below[id] {
             let Some(segment) = &space.nodes[*child].segment else { continue };
             if let Ok(next) = meta.step(at, segment) {
-                pending.push_back((*child, next));
+                // An alias leads on into its target's subtree.
+                pending.push_back((space.nodes[*child].alias_of.unwrap_or(*child), next));
             }
         }
     }
@@ -153,13 +162,36 @@ pub fn walk(space: &TypeSpace, meta: &Metadata) -> Walk {
 
 /// Why `segments` (a documented path) is not a path of the service: the
 /// first segment that leads nowhere, and the reason. `None` when it is one.
-pub fn explain(meta: &Metadata, segments: &[Segment]) -> Option<(usize, String)> {
-    let mut at = At::Container;
-    for (index, segment) in segments.iter().enumerate() {
-        match meta.step(at, segment) {
-            Ok(next) => at = next,
-            Err(reason) => return Some((index, reason)),
+/// A path that starts at a mounted subtree's root (`/workbook/…`) is
+/// walked from every state its aliases reach it in.
+pub fn explain(space: &TypeSpace, walk: &Walk, meta: &Metadata, segments: &[Segment]) -> Option<(usize, String)> {
+    let mounted = space.nodes.iter().enumerate().find(|(_, node)| {
+        node.is_mounted_root()
+            && matches!((&node.segment, segments.first()), (Some(a), Some(b)) if crate::resolve::segment_key(a) == crate::resolve::segment_key(b))
+    });
+    let (starts, skip) = match mounted {
+        Some((id, _)) if walk.reached(id) => (walk.states[id].clone(), 1),
+        Some(_) => return Some((0, "no path the service has leads to where this subtree is mounted".into())),
+        None => (vec![At::Container], 0),
+    };
+    let mut furthest: Option<(usize, String)> = None;
+    for start in starts {
+        let mut at = start;
+        let mut failed = None;
+        for (index, segment) in segments.iter().enumerate().skip(skip) {
+            match meta.step(at, segment) {
+                Ok(next) => at = next,
+                Err(reason) => {
+                    failed = Some((index, reason));
+                    break;
+                }
+            }
+        }
+        match failed {
+            None => return None,
+            Some(failure) if furthest.as_ref().is_none_or(|f| failure.0 > f.0) => furthest = Some(failure),
+            Some(_) => {}
         }
     }
-    None
+    furthest
 }

@@ -64,6 +64,28 @@ pub fn assign(space: &mut TypeSpace, pages: &[PageInfo]) {
             node = space.nodes[id].parent;
         }
     }
+    // Aliases: the path to each alias of a subtree needs what the subtree
+    // needs (`client.me()` is there wherever a users request is), until
+    // nothing changes (an alias's host may itself be below another alias).
+    loop {
+        let mut changed = false;
+        for id in 0..space.nodes.len() {
+            let Some(target) = space.nodes[id].alias_of else { continue };
+            let missing: Vec<String> = space.nodes[target].areas.difference(&space.nodes[id].areas).cloned().collect();
+            if missing.is_empty() {
+                continue;
+            }
+            changed = true;
+            let mut node = Some(id);
+            while let Some(at) = node {
+                space.nodes[at].areas.extend(missing.iter().cloned());
+                node = space.nodes[at].parent;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
     // Types: the closure of what each operation sends and receives.
     let mut model_areas: Vec<BTreeSet<String>> = vec![BTreeSet::new(); space.models.len()];
     let mut enum_areas: Vec<BTreeSet<String>> = vec![BTreeSet::new(); space.enums.len()];

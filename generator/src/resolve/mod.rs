@@ -9,6 +9,7 @@
 
 pub mod areas;
 mod examples;
+pub mod mounts;
 pub mod names;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -205,6 +206,26 @@ pub struct Node {
     pub operations: Vec<OperationId>,
     /// The areas of every operation at or below this node.
     pub areas: BTreeSet<String>,
+    /// An alias: its accessor returns the builder of this node (with this
+    /// node's own segment appended), and it has no builder of its own.
+    /// `/me` serves `/users/{id}`'s requests; `/workbook` below a drive
+    /// item serves the Excel pages' requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias_of: Option<NodeId>,
+}
+
+impl Node {
+    /// A builder of its own: not an alias, and not a leaf function or
+    /// action whose only operation became a method of its parent.
+    pub fn is_builder(&self) -> bool {
+        self.alias_of.is_none() && !self.accessor.is_empty()
+    }
+
+    /// The root of a subtree that hangs nowhere but below its aliases
+    /// (the Excel pages' `/workbook`).
+    pub fn is_mounted_root(&self) -> bool {
+        self.parent.is_none() && self.segment.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -237,6 +258,9 @@ pub struct ROperation {
     pub description: String,
     pub page: String,
     pub path: String,
+    /// Other paths pages document the same request at (`/me/events` for
+    /// `/users/{id}/events`), as written.
+    pub also: Vec<String>,
     pub query_options: Vec<String>,
     pub headers: Vec<String>,
     pub examples: Vec<std::sync::Arc<Example>>,
@@ -260,6 +284,7 @@ impl std::hash::Hash for ROperation {
             description,
             page,
             path,
+            also,
             query_options,
             headers,
             examples: _,
@@ -267,7 +292,7 @@ impl std::hash::Hash for ROperation {
             area,
         } = self;
         (method, kind, rust_name, target, params, body, response).hash(state);
-        (title, description, page, path, query_options, headers, area).hash(state);
+        (title, description, page, path, also, query_options, headers, area).hash(state);
     }
 }
 
@@ -735,7 +760,8 @@ impl Resolver {
     // ----- operations and the request tree -----
 
     fn build_operations(&mut self, ir: &Ir) {
-        let merged = self.merge_operations(ir);
+        let aliases = mounts::Aliases::find(ir);
+        let merged = self.merge_operations(ir, &aliases);
         let quoted = quoted_function_args(ir);
         self.space.nodes.push(Node {
             rust_name: "GraphClient".into(),
@@ -748,16 +774,24 @@ impl Resolver {
             children: Vec::new(),
             operations: Vec::new(),
             areas: BTreeSet::new(),
+            alias_of: None,
         });
         let mut node_names = Namespace::new();
         node_names.claim("GraphClient");
         let mut modules = Namespace::new();
         let mut targets = Vec::new();
         for merged in &merged {
-            let mut segments = merged.lead.path.segments.clone();
+            let mut segments = aliases.canonical(&merged.lead.path.segments);
             quote_string_args(&mut segments, &quoted);
             targets.push(self.node_for(&segments, &mut node_names, &mut modules));
         }
+        for alias in &aliases.aliases {
+            let Some((segment, parent)) = alias.from.split_last() else { continue };
+            let parent = self.node_for(&aliases.canonical(parent), &mut node_names, &mut modules);
+            let target = self.node_for(&aliases.canonical(&alias.to), &mut node_names, &mut modules);
+            self.alias_node(parent, segment, target);
+        }
+        self.mount_relative_roots(&merged, &targets);
         // Leaf actions and functions become methods on their parent.
         let mut hosted_on_parent = vec![false; merged.len()];
         let mut ops_at: HashMap<NodeId, Vec<usize>> = HashMap::new();
@@ -773,6 +807,7 @@ impl Resolver {
         }
         let mut body_names = Namespace::new();
         for (index, MergedOperation { lead: op, examples, others }) in merged.into_iter().enumerate() {
+            let also = mounts::also_documented(op, &others);
             let target = targets[index];
             let host = if hosted_on_parent[index] { self.space.nodes[target].parent.unwrap_or(0) } else { target };
             let params =
@@ -796,6 +831,7 @@ impl Resolver {
                 title: op.title.clone(),
                 description: op.description.clone(),
                 path: op.path.raw.clone(),
+                also,
                 query_options: op.query_options.clone(),
                 headers: op.headers.clone(),
                 examples,
@@ -807,7 +843,10 @@ impl Resolver {
         // A node whose only operation moved to its parent is not a builder any more.
         for index in 0..self.space.nodes.len() {
             let node = &self.space.nodes[index];
-            let hosted_elsewhere = node.operations.is_empty() && node.children.is_empty() && node.parent.is_some();
+            let hosted_elsewhere = node.operations.is_empty()
+                && node.children.is_empty()
+                && node.parent.is_some()
+                && node.alias_of.is_none();
             if hosted_elsewhere && let Some(parent) = node.parent {
                 self.space.nodes[parent].children.retain(|c| *c != index);
             }
@@ -885,10 +924,10 @@ impl Resolver {
     /// first such in page order on a tie. Every page adds its examples, in
     /// page order; the other pages' body and response types are unified with
     /// the leader's (see `unify`).
-    fn merge_operations<'ir>(&mut self, ir: &'ir Ir) -> Vec<MergedOperation<'ir>> {
+    fn merge_operations<'ir>(&mut self, ir: &'ir Ir, aliases: &mounts::Aliases) -> Vec<MergedOperation<'ir>> {
         let mut by_key: BTreeMap<(String, Method), Vec<&ir::Operation>> = BTreeMap::new();
         for op in &ir.operations {
-            by_key.entry((path_key(&op.path.segments), op.method)).or_default().push(op);
+            by_key.entry((path_key(&aliases.canonical(&op.path.segments)), op.method)).or_default().push(op);
         }
         by_key
             .into_values()
@@ -1024,6 +1063,7 @@ impl Resolver {
                         children: Vec::new(),
                         operations: Vec::new(),
                         areas: BTreeSet::new(),
+                        alias_of: None,
                     });
                     self.space.nodes[current].children.push(id);
                     self.children_by_key.insert(key, id);
@@ -1164,6 +1204,11 @@ impl Resolver {
             }
             self.name_params(id);
         }
+        // A mounted subtree's root is reached through its aliases' accessors;
+        // its own name only marks it as a builder.
+        for node in self.space.nodes.iter_mut().filter(|n| n.is_mounted_root()) {
+            node.accessor = node.segment.as_ref().map(|s| names::value_name(&segment_method(s))).unwrap_or_default();
+        }
     }
 
     fn name_params(&mut self, id: NodeId) {
@@ -1298,7 +1343,7 @@ fn quote_string_args(segments: &mut [Segment], quoted: &HashSet<(String, String)
 
 /// How segments are compared when building the tree: keys are all alike,
 /// literals ignore case, functions are told apart by their argument names.
-fn segment_key(segment: &Segment) -> String {
+pub(crate) fn segment_key(segment: &Segment) -> String {
     match segment {
         Segment::Literal { name } => name.to_ascii_lowercase(),
         Segment::Key { .. } => "{}".into(),
