@@ -14,8 +14,13 @@
 //!   tests (each resource page's JSON representation and each response
 //!   example decoded into its type and encoded again); report pass rates and
 //!   failures by page, and check the targets. Both versions without an argument.
+//! - `fidelity`: how faithful what docgen reads from the real docs is to the
+//!   service's own metadata (`../shared/metadata`): per version, the types
+//!   found, property recall and precision, type and base agreement, and the
+//!   operations whose path the metadata reaches; fails below the floors.
 //! - `ci`: everything CI runs: formatting, the drift check, clippy, every test,
-//!   the corpus step, the v1.0 contract tests and the round trips of both versions.
+//!   the corpus step, the fidelity report, the v1.0 contract tests and the
+//!   round trips of both versions.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -34,12 +39,13 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("ci") => ci(),
         Some("contract") => contract(),
+        Some("fidelity") => fidelity(),
         Some("roundtrip") => match args.get(1).map(String::as_str) {
             None => VERSIONS.iter().try_for_each(|version| round_trip::run(version)),
             Some(version @ ("v1.0" | "beta")) => round_trip::run(version),
             Some(other) => Err(format!("unknown docs version `{other}`: use v1.0 or beta")),
         },
-        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci|contract|roundtrip [v1.0|beta]>".to_string()),
+        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci|contract|fidelity|roundtrip [v1.0|beta]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -265,8 +271,55 @@ fn ci() -> Result<(), String> {
     cargo(&["clippy", "-p", "graph-runtime", "--lib", "--no-default-features", "--", "-D", "warnings"])?;
     cargo(&["test", "--workspace"])?;
     corpus()?;
+    fidelity()?;
     contract()?;
     VERSIONS.iter().try_for_each(|version| round_trip::run(version))
+}
+
+/// The service's metadata of the corpus's weeks: `GRAPH_METADATA`, else
+/// `../shared/metadata` next to the workspace.
+fn graph_metadata() -> Option<PathBuf> {
+    let path =
+        std::env::var_os("GRAPH_METADATA").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/metadata"));
+    path.is_dir().then_some(path)
+}
+
+/// The fidelity floors, in percent, per version, in the order
+/// `Fidelity::figures` prints them: types found, property recall, property
+/// precision, type agreement, base agreement, operations reached. Each is
+/// the figure measured when it was set, to two decimals (a figure that
+/// prints the same passes); what remains below
+/// 100 is the docs' own disagreement with the metadata (see
+/// `docgen lint --metadata`).
+const FIDELITY_FLOORS: [(&str, [f64; 6]); 2] =
+    [("v1.0", [94.13, 97.13, 99.55, 99.62, 82.58, 96.29]), ("beta", [86.78, 96.89, 99.47, 99.01, 68.60, 93.16])];
+
+fn fidelity() -> Result<(), String> {
+    let (Some(docs), Some(metadata)) = (graph_docs(), graph_metadata()) else {
+        eprintln!(
+            "fidelity step SKIPPED: no docs at $GRAPH_DOCS or ../shared/graph-docs, or no metadata at $GRAPH_METADATA or ../shared/metadata"
+        );
+        return Ok(());
+    };
+    let mut below = Vec::new();
+    for (version, floors) in FIDELITY_FLOORS {
+        let sources = docgen::source::read_docs(&docs.join(version)).map_err(|e| e.to_string())?;
+        let meta = docgen::metadata::Metadata::read(&metadata.join(format!("{version}.csdl.xml")))?;
+        let (ir, _) = docgen::extract(&sources);
+        let (space, _) = docgen::resolve::resolve(&ir);
+        let (fidelity, diagnostics) = docgen::metadata::check(&ir, &space, &meta);
+        eprintln!(
+            "{version} against its metadata ({} disagreements; `docgen lint --metadata` lists them):",
+            diagnostics.len()
+        );
+        eprint!("{}", fidelity.to_text());
+        for ((name, figure), floor) in fidelity.figures().into_iter().zip(floors) {
+            if figure < floor - 0.005 {
+                below.push(format!("{version} {name} {figure:.2}% < {floor}%"));
+            }
+        }
+    }
+    if below.is_empty() { Ok(()) } else { Err(format!("fidelity below its floor: {}", below.join(", "))) }
 }
 
 /// Contract-test targets for the v1.0 corpus crate, in percent: pages with a
