@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 use reqwest::header::HeaderValue;
 
 use crate::error::Error;
+use crate::hook::RequestHook;
 
 /// The error type a [`TokenProvider`] may return.
 ///
@@ -95,6 +96,7 @@ struct Inner {
     http: reqwest::Client,
     auth: Auth,
     retry: RetryPolicy,
+    hooks: Vec<Box<dyn RequestHook>>,
 }
 
 /// The entry point of the SDK: where requests go and how they authenticate.
@@ -112,7 +114,13 @@ impl Client {
     /// `"https://graph.microsoft.com/beta"`. A trailing `/` is trimmed so
     /// request paths (which start with `/`) join cleanly.
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder { base_url: base_url.into(), http: None, auth: Auth::None, retry: RetryPolicy::default() }
+        ClientBuilder {
+            base_url: base_url.into(),
+            http: None,
+            auth: Auth::None,
+            retry: RetryPolicy::default(),
+            hooks: Vec::new(),
+        }
     }
 
     /// A client with a fixed bearer token and default settings: the
@@ -133,6 +141,10 @@ impl Client {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    pub(crate) fn hooks(&self) -> &[Box<dyn RequestHook>] {
+        &self.inner.hooks
     }
 
     /// The `Authorization` header value for one attempt, if any.
@@ -169,6 +181,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("auth", &auth)
             .field("retry", &self.inner.retry)
+            .field("hooks", &self.inner.hooks.len())
             .finish_non_exhaustive()
     }
 }
@@ -181,6 +194,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     auth: Auth,
     retry: RetryPolicy,
+    hooks: Vec<Box<dyn RequestHook>>,
 }
 
 impl ClientBuilder {
@@ -207,6 +221,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds a [`RequestHook`], run before each attempt of every request
+    /// (after the hooks added before it) and after each answer.
+    pub fn hook(mut self, hook: impl RequestHook + 'static) -> Self {
+        self.hooks.push(Box::new(hook));
+        self
+    }
+
     /// Uses your own `reqwest` client, e.g. for proxies, timeouts or a
     /// shared connection pool.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -223,6 +244,7 @@ impl ClientBuilder {
                 http,
                 auth: self.auth,
                 retry: self.retry,
+                hooks: self.hooks,
             }),
         }
     }
@@ -233,6 +255,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks.len())
             .finish_non_exhaustive()
     }
 }

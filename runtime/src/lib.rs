@@ -55,9 +55,12 @@
 
 mod client;
 mod decode;
+mod delta;
 mod endpoint;
 mod error;
+mod hook;
 mod model;
+mod operation;
 mod path;
 mod request;
 mod string_enum;
@@ -65,13 +68,16 @@ pub mod testing;
 mod transport;
 mod values;
 
-pub use reqwest::Method;
+pub use reqwest::{Method, StatusCode, header};
 
 pub use client::{BoxError, Client, ClientBuilder, RetryPolicy, TokenProvider};
 pub use decode::decode_variant;
+pub use delta::Delta;
 pub use endpoint::Endpoint;
 pub use error::{Error, GraphError, InnerError};
+pub use hook::{RequestHook, RequestInfo};
 pub use model::{Binary, Flags, Page, Reference, ValueWrapper};
+pub use operation::{Operation, OperationState, OperationStatus, Polling};
 pub use path::{FunctionArg, RequestPath};
 pub use request::{Request, ResponseKind};
 pub use values::{Base64, Date, DateTimeOffset, Double, Duration, Guid, Int64, Nullable, TimeOfDay, ValueError};
