@@ -35,6 +35,8 @@ pub enum Error {
     /// `.`/`..`/empty id, a next or delta link pointing at another host, an
     /// empty batch or upload. Caught before anything goes on the wire.
     InvalidRequest(String),
+    /// The file to upload could not be read.
+    Io(std::io::Error),
     /// A 2xx answer that does not follow the protocol the call relies on: a
     /// `202` without a monitor URL, a batch answer without one of its items,
     /// the last page of a delta query without a delta link.
@@ -102,6 +104,7 @@ impl fmt::Display for Error {
             Error::Serialize(e) => write!(f, "could not serialise the request body: {e}"),
             Error::Auth(e) => write!(f, "could not get a bearer token: {e}"),
             Error::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
+            Error::Io(e) => write!(f, "could not read the file to upload: {e}"),
             Error::UnexpectedResponse(reason) => write!(f, "unexpected response: {reason}"),
             Error::OperationFailed { status, error } => {
                 write!(f, "the long-running operation ended with status `{status}`")?;
@@ -125,6 +128,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e),
             Error::Serialize(e) => Some(e),
             Error::Auth(e) => Some(e.as_ref()),
+            Error::Io(e) => Some(e),
             Error::Status { .. }
             | Error::Decode { .. }
             | Error::InvalidRequest(_)

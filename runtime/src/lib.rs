@@ -66,6 +66,7 @@ mod request;
 mod string_enum;
 pub mod testing;
 mod transport;
+mod upload;
 mod values;
 
 pub use reqwest::{Method, StatusCode, header};
@@ -80,4 +81,5 @@ pub use model::{Binary, Flags, Page, Reference, ValueWrapper};
 pub use operation::{Operation, OperationState, OperationStatus, Polling};
 pub use path::{FunctionArg, RequestPath};
 pub use request::{Request, ResponseKind};
+pub use upload::{LargeFileUpload, UPLOAD_CHUNK_UNIT, UploadProgress, cancel_upload};
 pub use values::{Base64, Date, DateTimeOffset, Double, Duration, Guid, Int64, Nullable, TimeOfDay, ValueError};
