@@ -1,6 +1,7 @@
 //! Errors: one enum for every way a call can fail, and Graph's error body.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,9 @@ pub enum Error {
     /// `202` without a monitor URL, a batch answer without one of its items,
     /// the last page of a delta query without a delta link.
     UnexpectedResponse(String),
+    /// The `$batch` request that carried this item failed as a whole, so
+    /// the item has no answer of its own. Shared by every item of that batch.
+    Batch(Arc<Error>),
     /// A long-running operation reported that it failed.
     OperationFailed { status: String, error: Option<Box<GraphError>> },
     /// A long-running operation had not finished when the polling timeout
@@ -106,6 +110,7 @@ impl fmt::Display for Error {
             Error::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
             Error::Io(e) => write!(f, "could not read the file to upload: {e}"),
             Error::UnexpectedResponse(reason) => write!(f, "unexpected response: {reason}"),
+            Error::Batch(e) => write!(f, "the $batch request carrying this item failed: {e}"),
             Error::OperationFailed { status, error } => {
                 write!(f, "the long-running operation ended with status `{status}`")?;
                 match error {
@@ -128,6 +133,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e),
             Error::Serialize(e) => Some(e),
             Error::Auth(e) => Some(e.as_ref()),
+            Error::Batch(e) => Some(e.as_ref()),
             Error::Io(e) => Some(e),
             Error::Status { .. }
             | Error::Decode { .. }

@@ -53,6 +53,7 @@
 //! # }
 //! ```
 
+mod batch;
 mod client;
 mod decode;
 mod delta;
@@ -71,6 +72,7 @@ mod values;
 
 pub use reqwest::{Method, StatusCode, header};
 
+pub use batch::{Batch, BatchId, BatchItem, BatchResponses, MAX_BATCH_ITEMS};
 pub use client::{BoxError, Client, ClientBuilder, RetryPolicy, TokenProvider};
 pub use decode::decode_variant;
 pub use delta::Delta;
