@@ -215,6 +215,26 @@ impl ClientBuilder {
         self
     }
 
+    /// Authenticates with tokens from an azure_core `TokenCredential` (one
+    /// of azure_identity's), for the Graph scope of this builder's base URL
+    /// and cached until shortly before they expire: see
+    /// [`AzureTokenProvider`](crate::azure::AzureTokenProvider). Replaces any
+    /// fixed token or provider. A base URL no scope can be derived from
+    /// makes every request fail with [`Error::Auth`].
+    #[cfg(feature = "azure")]
+    pub fn azure_credential(self, credential: Arc<dyn azure_core::credentials::TokenCredential>) -> Self {
+        match crate::azure::AzureTokenProvider::new(credential, &self.base_url) {
+            Ok(provider) => self.token_provider(provider),
+            Err(e) => {
+                let reason = e.to_string();
+                self.token_provider(move || {
+                    let reason = reason.clone();
+                    async move { Err::<String, BoxError>(reason.into()) }
+                })
+            }
+        }
+    }
+
     /// Replaces the default [`RetryPolicy`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;

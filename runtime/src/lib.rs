@@ -53,6 +53,8 @@
 //! # }
 //! ```
 
+#[cfg(feature = "azure")]
+pub mod azure;
 mod batch;
 mod client;
 mod decode;
