@@ -5,16 +5,24 @@
 //! with a [`Method`] and a [`ResponseKind`]. Everything every operation
 //! needs lives here, once:
 //!
-//! - [`Client`]: base URL, bearer token or [`TokenProvider`], [`RetryPolicy`].
+//! - [`Client`]: base URL, bearer token or [`TokenProvider`] (with the
+//!   `azure` feature, any azure_core `TokenCredential`: [`azure`]),
+//!   [`RetryPolicy`], [`RequestHook`]s for custom headers.
 //! - [`Endpoint`]: what a builder holds; one call per builder method.
 //! - [`RequestPath`]: paths built a segment at a time, so ids are always
 //!   encoded as exactly one segment.
 //! - [`Request`]: OData query options, headers, bodies, retries on
 //!   throttling (429/503/504, honouring `Retry-After`), decoding with the
-//!   failing JSON path in the error, and paging via [`Request::items`].
+//!   failing JSON path in the error, paging via [`Request::items`], delta
+//!   queries via [`Request::delta`] and [`Request::from_delta_link`], and
+//!   long-running operations via [`Request::send_long_running`].
+//! - [`Batch`]: up to 20 requests in one `$batch`, each answer typed.
+//! - [`LargeFileUpload`]: chunked, resumable upload to an upload session.
 //! - [`Error`]: transport, status (with Graph's error body), decode,
 //!   serialise and auth failures. No error or `Debug` output contains the
 //!   token.
+//! - Tracing: a DEBUG `graph_request` span per attempt (method, path
+//!   template, attempt, status, duration), never tokens, ids or bodies.
 //! - [`testing`]: the assertions the generated tests call; with the
 //!   `testing` feature, the local server of their contract tests.
 //!

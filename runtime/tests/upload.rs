@@ -216,6 +216,22 @@ async fn an_upload_resumes_from_the_sessions_next_expected_ranges() {
 }
 
 #[tokio::test]
+async fn an_upload_restarted_without_its_ranges_resumes_after_one_refused_chunk() {
+    let graph = MockServer::start().await;
+    let session = Session::with_data(&file()[..2 * UNIT]);
+    let upload_host = session.serve().await;
+
+    let item: DriveItem = upload(&graph, &upload_host, file()).send().await.unwrap();
+
+    assert_eq!(item.id, "item-1");
+    let mut expected = puts(&[0]);
+    expected.push("GET".to_owned());
+    expected.extend(puts(&[2 * UNIT, 3 * UNIT]));
+    assert_eq!(session.log(), expected);
+    assert_eq!(session.data(), file());
+}
+
+#[tokio::test]
 async fn a_session_that_keeps_failing_gives_up_after_the_retry_policy() {
     let graph = MockServer::start().await;
     let upload_host = MockServer::start().await;
