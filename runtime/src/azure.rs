@@ -81,12 +81,22 @@ impl AzureTokenProvider {
         }
         let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
         let fetched = self.credential.get_token(&scopes, None).await.map_err(|e| Box::new(e) as BoxError)?;
-        let lifetime = fetched.expires_on - now;
-        let margin = if lifetime / 2 < REFRESH_MARGIN { lifetime / 2 } else { REFRESH_MARGIN };
         let token = fetched.token.secret().to_owned();
-        *cache = Some(CachedToken { token: fetched.token, refresh_at: fetched.expires_on - margin });
+        *cache = Some(CachedToken { token: fetched.token, refresh_at: refresh_at(now, fetched.expires_on) });
         Ok(token)
     }
+}
+
+/// When a token fetched at `now` that expires at `expires_on` is replaced:
+/// [`REFRESH_MARGIN`] before expiry, or halfway for a shorter-lived token
+/// (so it is used at all); at once for one already expired.
+fn refresh_at(now: OffsetDateTime, expires_on: OffsetDateTime) -> OffsetDateTime {
+    let lifetime = expires_on - now;
+    if lifetime <= Duration::ZERO {
+        return now;
+    }
+    let half: Duration = lifetime / 2;
+    expires_on - half.min(REFRESH_MARGIN)
 }
 
 impl TokenProvider for AzureTokenProvider {
@@ -114,6 +124,16 @@ pub fn graph_scope(base_url: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_replaced_five_minutes_before_expiry_or_halfway() {
+        let now = OffsetDateTime::now_utc();
+        let hour = now + Duration::hours(1);
+        assert_eq!(refresh_at(now, hour), hour - Duration::minutes(5));
+        let four_minutes = now + Duration::minutes(4);
+        assert_eq!(refresh_at(now, four_minutes), now + Duration::minutes(2));
+        assert_eq!(refresh_at(now, now - Duration::seconds(1)), now);
+    }
 
     #[test]
     fn the_scope_is_the_origin_of_the_base_url() {

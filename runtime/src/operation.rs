@@ -2,6 +2,7 @@
 //! polled until the work is done (a drive item copy, a team clone, a
 //! OneNote copy).
 
+use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::LOCATION;
@@ -78,7 +79,7 @@ pub struct OperationStatus {
 /// base URL's origin (Teams: `/teams('…')/operations('…')`). One on another
 /// host (OneDrive's `…/_api/v2.0/monitor/…`) is pre-authenticated and is
 /// polled without them, as the Graph SDKs do.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Operation {
     client: Client,
     monitor: Url,
@@ -181,6 +182,14 @@ impl Operation {
         .await?;
         let status = parse_status(&received.body)?;
         Ok((status, retry_after(&received.headers, SystemTime::now())))
+    }
+}
+
+impl fmt::Debug for Operation {
+    // A monitor URL that needs no token is a credential of its own.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let monitor = if self.authenticated { self.monitor.as_str() } else { "(pre-authenticated, not shown)" };
+        f.debug_struct("Operation").field("monitor", &monitor).finish_non_exhaustive()
     }
 }
 

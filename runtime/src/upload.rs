@@ -129,20 +129,36 @@ impl<R: AsyncRead + AsyncSeek + Unpin + Send> LargeFileUpload<R> {
         let max_failures = self.client.retry_policy().max_attempts.max(1);
         let mut failures = 0;
         loop {
-            let end = (next.start + self.chunk_size).min(total).min(next.end.map_or(u64::MAX, |e| e + 1));
-            match self.put_chunk(next.start, end, total).await {
+            let start = next.start;
+            let end = start
+                .saturating_add(self.chunk_size)
+                .min(total)
+                .min(next.end.map_or(u64::MAX, |e| e.saturating_add(1)));
+            match self.put_chunk(start, end, total).await {
                 Ok(received) if matches!(received.status, StatusCode::OK | StatusCode::CREATED) => {
                     self.report(total, total);
                     return decode(ResponseKind::Json, &received.body);
                 }
                 Ok(received) => {
-                    failures = 0;
                     next = match expected_ranges(&received.body)? {
                         Some(range) => range,
                         None => self.session_status().await?.ok_or_else(nothing_expected)?,
                     };
                     if next.start >= total {
                         return Err(nothing_expected());
+                    }
+                    // A session that takes chunks but never moves on would
+                    // be asked forever: count that as a failure.
+                    if next.start > start {
+                        failures = 0;
+                    } else {
+                        failures += 1;
+                        if failures >= max_failures {
+                            return Err(Error::UnexpectedResponse(format!(
+                                "the upload session keeps expecting byte {} after accepting it",
+                                next.start
+                            )));
+                        }
                     }
                     self.report(next.start, total);
                 }

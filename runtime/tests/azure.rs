@@ -19,8 +19,8 @@ use trace::Captured;
 use wiremock::matchers::{bearer_token, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// Hands out `azure-token-1`, `azure-token-2`, … valid for `lifetime`
-/// (negative: already expired), after `delay`; records the scopes asked.
+/// Hands out `azure-token-1`, `azure-token-2`, … valid for `lifetime`,
+/// after `delay`; records the scopes asked.
 #[derive(Debug)]
 struct FakeCredential {
     lifetime: time::Duration,
@@ -101,8 +101,8 @@ async fn a_token_about_to_expire_is_replaced() {
     let server = MockServer::start().await;
     answer_ok(&server, "azure-token-1", 1).await;
     answer_ok(&server, "azure-token-2", 1).await;
-    // Two minutes left is under the five-minute margin (and half of it).
-    let credential = FakeCredential::valid_for(time::Duration::minutes(2) - time::Duration::minutes(3));
+    // Tokens that expire as they are handed out: each request needs a new one.
+    let credential = FakeCredential::valid_for(time::Duration::ZERO);
     let client = client_for(&server, Arc::clone(&credential));
 
     get_me(&client).send().await.unwrap();

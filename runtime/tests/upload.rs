@@ -6,6 +6,7 @@ mod common;
 
 use std::io::Cursor;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use graph_runtime::{Error, LargeFileUpload, UPLOAD_CHUNK_UNIT, UploadProgress, cancel_upload};
 use serde::Deserialize;
@@ -241,6 +242,22 @@ async fn a_session_that_keeps_failing_gives_up_after_the_retry_policy() {
     let err = upload(&graph, &upload_host, file()).send::<DriveItem>().await.unwrap_err();
 
     assert_eq!(err.status(), Some(500));
+}
+
+#[tokio::test]
+async fn a_session_that_never_moves_on_is_an_error_not_a_loop() {
+    let graph = MockServer::start().await;
+    let upload_host = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(next_expected(0)))
+        .expect(4)
+        .mount(&upload_host)
+        .await;
+
+    let sent = tokio::time::timeout(Duration::from_secs(5), upload(&graph, &upload_host, file()).send::<DriveItem>());
+
+    let err = sent.await.expect("the upload went on forever").unwrap_err();
+    assert!(matches!(&err, Error::UnexpectedResponse(m) if m.contains("keeps expecting byte 0")), "{err:?}");
 }
 
 #[tokio::test]
