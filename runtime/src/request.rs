@@ -269,7 +269,7 @@ impl<T> Request<T> {
     }
 
     /// The encoded query options, `a=1&b=2`, without the `?`.
-    pub(crate) fn query_string(&self) -> String {
+    fn query_string(&self) -> String {
         let mut query = String::new();
         for (i, (name, value)) in self.query.iter().enumerate() {
             if i > 0 {
