@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 use reqwest::header::HeaderValue;
 
 use crate::error::Error;
+use crate::hook::RequestHook;
 
 /// The error type a [`TokenProvider`] may return.
 ///
@@ -95,6 +96,7 @@ struct Inner {
     http: reqwest::Client,
     auth: Auth,
     retry: RetryPolicy,
+    hooks: Vec<Box<dyn RequestHook>>,
 }
 
 /// The entry point of the SDK: where requests go and how they authenticate.
@@ -112,7 +114,13 @@ impl Client {
     /// `"https://graph.microsoft.com/beta"`. A trailing `/` is trimmed so
     /// request paths (which start with `/`) join cleanly.
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder { base_url: base_url.into(), http: None, auth: Auth::None, retry: RetryPolicy::default() }
+        ClientBuilder {
+            base_url: base_url.into(),
+            http: None,
+            auth: Auth::None,
+            retry: RetryPolicy::default(),
+            hooks: Vec::new(),
+        }
     }
 
     /// A client with a fixed bearer token and default settings: the
@@ -133,6 +141,10 @@ impl Client {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    pub(crate) fn hooks(&self) -> &[Box<dyn RequestHook>] {
+        &self.inner.hooks
     }
 
     /// The `Authorization` header value for one attempt, if any.
@@ -169,6 +181,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("auth", &auth)
             .field("retry", &self.inner.retry)
+            .field("hooks", &self.inner.hooks.len())
             .finish_non_exhaustive()
     }
 }
@@ -181,6 +194,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     auth: Auth,
     retry: RetryPolicy,
+    hooks: Vec<Box<dyn RequestHook>>,
 }
 
 impl ClientBuilder {
@@ -201,9 +215,36 @@ impl ClientBuilder {
         self
     }
 
+    /// Authenticates with tokens from an azure_core `TokenCredential` (one
+    /// of azure_identity's), for the Graph scope of this builder's base URL
+    /// and cached until shortly before they expire: see
+    /// [`AzureTokenProvider`](crate::azure::AzureTokenProvider). Replaces any
+    /// fixed token or provider. A base URL no scope can be derived from
+    /// makes every request fail with [`Error::Auth`].
+    #[cfg(feature = "azure")]
+    pub fn azure_credential(self, credential: Arc<dyn azure_core::credentials::TokenCredential>) -> Self {
+        match crate::azure::AzureTokenProvider::new(credential, &self.base_url) {
+            Ok(provider) => self.token_provider(provider),
+            Err(e) => {
+                let reason = e.to_string();
+                self.token_provider(move || {
+                    let reason = reason.clone();
+                    async move { Err::<String, BoxError>(reason.into()) }
+                })
+            }
+        }
+    }
+
     /// Replaces the default [`RetryPolicy`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Adds a [`RequestHook`], run before each attempt of every request
+    /// (after the hooks added before it) and after each answer.
+    pub fn hook(mut self, hook: impl RequestHook + 'static) -> Self {
+        self.hooks.push(Box::new(hook));
         self
     }
 
@@ -223,6 +264,7 @@ impl ClientBuilder {
                 http,
                 auth: self.auth,
                 retry: self.retry,
+                hooks: self.hooks,
             }),
         }
     }
@@ -233,6 +275,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks.len())
             .finish_non_exhaustive()
     }
 }

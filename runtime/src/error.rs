@@ -1,6 +1,8 @@
 //! Errors: one enum for every way a call can fail, and Graph's error body.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,9 +33,23 @@ pub enum Error {
     /// header value.
     Auth(BoxError),
     /// The request cannot be sent as built: an invalid header, a path with a
-    /// `.`/`..`/empty id, or a next link pointing at another host. Caught
-    /// before anything goes on the wire.
+    /// `.`/`..`/empty id, a next or delta link pointing at another host, an
+    /// empty batch or upload. Caught before anything goes on the wire.
     InvalidRequest(String),
+    /// The file to upload could not be read.
+    Io(std::io::Error),
+    /// A 2xx answer that does not follow the protocol the call relies on: a
+    /// `202` without a monitor URL, a batch answer without one of its items,
+    /// the last page of a delta query without a delta link.
+    UnexpectedResponse(String),
+    /// The `$batch` request that carried this item failed as a whole, so
+    /// the item has no answer of its own. Shared by every item of that batch.
+    Batch(Arc<Error>),
+    /// A long-running operation reported that it failed.
+    OperationFailed { status: String, error: Option<Box<GraphError>> },
+    /// A long-running operation had not finished when the polling timeout
+    /// ran out; `status` is the last one it reported.
+    Timeout { waited: Duration, status: String },
 }
 
 impl Error {
@@ -92,6 +108,21 @@ impl fmt::Display for Error {
             Error::Serialize(e) => write!(f, "could not serialise the request body: {e}"),
             Error::Auth(e) => write!(f, "could not get a bearer token: {e}"),
             Error::InvalidRequest(reason) => write!(f, "invalid request: {reason}"),
+            Error::Io(e) => write!(f, "could not read the file to upload: {e}"),
+            Error::UnexpectedResponse(reason) => write!(f, "unexpected response: {reason}"),
+            Error::Batch(e) => write!(f, "the $batch request carrying this item failed: {e}"),
+            Error::OperationFailed { status, error } => {
+                write!(f, "the long-running operation ended with status `{status}`")?;
+                match error {
+                    Some(error) => write!(f, ": {error}"),
+                    None => Ok(()),
+                }
+            }
+            Error::Timeout { waited, status } => write!(
+                f,
+                "the long-running operation had not finished after {:.1} s (last status `{status}`)",
+                waited.as_secs_f64()
+            ),
         }
     }
 }
@@ -102,7 +133,14 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e),
             Error::Serialize(e) => Some(e),
             Error::Auth(e) => Some(e.as_ref()),
-            Error::Status { .. } | Error::Decode { .. } | Error::InvalidRequest(_) => None,
+            Error::Batch(e) => Some(e.as_ref()),
+            Error::Io(e) => Some(e),
+            Error::Status { .. }
+            | Error::Decode { .. }
+            | Error::InvalidRequest(_)
+            | Error::UnexpectedResponse(_)
+            | Error::OperationFailed { .. }
+            | Error::Timeout { .. } => None,
         }
     }
 }

@@ -77,9 +77,28 @@ const BARE_ARG: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b
 ///
 /// Methods take `&self` and return a new path, so a builder can hand out
 /// child paths without giving up its own.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+///
+/// Beside the path it keeps its [template](RequestPath::template), the same
+/// path with every caller-supplied value replaced by a placeholder, for
+/// logs and traces. Two paths are equal when their encoded paths are.
+#[derive(Debug, Clone, Default)]
 pub struct RequestPath {
     path: String,
+    template: String,
+}
+
+impl PartialEq for RequestPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path
+    }
+}
+
+impl Eq for RequestPath {}
+
+impl std::hash::Hash for RequestPath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.path.hash(state);
+    }
 }
 
 /// One argument of an OData function segment such as
@@ -105,7 +124,10 @@ impl RequestPath {
     /// `$value`, `$ref`, `microsoft.graph.group` or `root:`. It is taken as
     /// written; only characters that could end the segment are encoded.
     pub fn segment(&self, literal: &str) -> Self {
-        self.push_encoded(literal, LITERAL)
+        let mut next = self.push_encoded(literal, LITERAL);
+        next.template.push('/');
+        next.template.extend(utf8_percent_encode(literal, LITERAL));
+        next
     }
 
     /// Appends a caller-supplied id as exactly one segment. `/`, `?`, `#`,
@@ -117,7 +139,9 @@ impl RequestPath {
     /// refuses them with [`Error::InvalidRequest`](crate::Error::InvalidRequest)
     /// instead of reaching a different resource.
     pub fn key(&self, value: &str) -> Self {
-        self.push_encoded(value, KEY)
+        let mut next = self.push_encoded(value, KEY);
+        next.template.push_str("/{id}");
+        next
     }
 
     /// Appends an OData function call segment:
@@ -129,14 +153,22 @@ impl RequestPath {
         next.path.push('/');
         next.path.extend(utf8_percent_encode(name, LITERAL));
         next.path.push('(');
+        next.template.push('/');
+        next.template.extend(utf8_percent_encode(name, LITERAL));
+        next.template.push('(');
         for (i, arg) in args.iter().enumerate() {
             if i > 0 {
                 next.path.push(',');
+                next.template.push(',');
             }
             // A positional argument (`range('A1:B2')`) has no name.
-            if !arg.name.is_empty() {
+            if arg.name.is_empty() {
+                next.template.push_str("{value}");
+            } else {
                 next.path.extend(utf8_percent_encode(arg.name, LITERAL));
                 next.path.push('=');
+                let name: String = utf8_percent_encode(arg.name, LITERAL).collect();
+                let _ = write!(next.template, "{name}={{{name}}}");
             }
             if arg.quoted {
                 let escaped = arg.value.replace('\'', "''");
@@ -147,6 +179,7 @@ impl RequestPath {
             }
         }
         next.path.push(')');
+        next.template.push(')');
         next
     }
 
@@ -168,12 +201,23 @@ impl RequestPath {
             .collect();
         next.path.push_str(&parts.join("/"));
         next.path.push(':');
+        next.template.push_str(":/{path}:");
         next
     }
 
     /// The encoded path, starting with `/` unless it is the root.
     pub fn as_str(&self) -> &str {
         &self.path
+    }
+
+    /// The path with placeholders for every caller-supplied value:
+    /// `/users/{id}/drive/root:/{path}:/content`,
+    /// `/reports/getEmailActivityUserDetail(period={period})`. Literal
+    /// segments are kept. Traces show this instead of the path, so ids
+    /// (often e-mail addresses) stay out of logs and one operation is one
+    /// span name however many ids it is called with.
+    pub fn template(&self) -> &str {
+        if self.template.is_empty() { "/" } else { &self.template }
     }
 
     /// Why this path cannot be sent, if it cannot: an empty or dot segment
@@ -334,6 +378,28 @@ mod tests {
         let path = RequestPath::root().function("f", &[FunctionArg { name: "n", value: "1)/x,y='z'", quoted: false }]);
         assert_eq!(path.as_str(), "/f(n=1%29%2Fx%2Cy%3D%27z%27)");
         assert_eq!(path.as_str().matches('/').count(), 1);
+    }
+
+    #[test]
+    fn templates_replace_every_caller_value_with_a_placeholder() {
+        let path = users()
+            .key("adele@contoso.com")
+            .segment("drive")
+            .segment("root")
+            .address("Secret/plan.docx")
+            .segment("content");
+        assert_eq!(path.template(), "/users/{id}/drive/root:/{path}:/content");
+        let report = RequestPath::root().segment("reports").function(
+            "getEmailActivityUserDetail",
+            &[
+                FunctionArg { name: "period", value: "D7", quoted: true },
+                FunctionArg { name: "", value: "A1:B2", quoted: true },
+            ],
+        );
+        assert_eq!(report.template(), "/reports/getEmailActivityUserDetail(period={period},{value})");
+        assert_eq!(RequestPath::root().template(), "/");
+        // Equality is the path's: the same URL built another way is the same path.
+        assert_eq!(users().key("x"), users().segment("x"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::model::Page;
 use crate::path::RequestPath;
-use crate::transport::{Outgoing, execute, is_idempotent_method};
+use crate::transport::{Outgoing, Received, execute, is_idempotent_method};
 
 /// Characters encoded in query names and values: the separators `&`, `=`,
 /// `#`, `+` (a space to form decoders), `%`, and whatever the URL standard
@@ -58,7 +58,7 @@ pub enum ResponseKind {
 }
 
 #[derive(Clone)]
-enum Body {
+pub(crate) enum Body {
     None,
     Json(serde_json::Value),
     Bytes { bytes: Vec<u8>, content_type: String },
@@ -73,14 +73,17 @@ enum Body {
 /// server.
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request<T> {
-    client: Client,
-    method: Method,
-    path: RequestPath,
-    kind: ResponseKind,
-    query: Vec<(String, String)>,
-    headers: Vec<(String, String)>,
-    body: Body,
-    body_error: Option<serde_json::Error>,
+    pub(crate) client: Client,
+    pub(crate) method: Method,
+    pub(crate) path: RequestPath,
+    /// An absolute URL the server handed out (a delta link), sent instead
+    /// of `path` below the base URL.
+    pub(crate) link: Option<String>,
+    pub(crate) kind: ResponseKind,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Body,
+    pub(crate) body_error: Option<serde_json::Error>,
     idempotent: Option<bool>,
     // `fn() -> T`: the request produces a T, it does not hold one, so it is
     // Send + Sync whatever T is.
@@ -94,6 +97,7 @@ impl<T> Request<T> {
             client: client.clone(),
             method,
             path,
+            link: None,
             kind,
             query: Vec::new(),
             headers: Vec::new(),
@@ -229,21 +233,53 @@ impl<T> Request<T> {
         &self.method
     }
 
-    /// The encoded path below the base URL.
+    /// The encoded path below the base URL (for a request made from a
+    /// link, the link's path and query below it, or the whole link).
     pub fn path(&self) -> &str {
-        self.path.as_str()
+        match &self.link {
+            Some(link) => link.strip_prefix(self.client.base_url()).unwrap_or(link),
+            None => self.path.as_str(),
+        }
+    }
+
+    /// The path with placeholders for the ids in it (see
+    /// [`RequestPath::template`]); `{deltaLink}` for a request made from a
+    /// delta link. What traces show.
+    pub fn template(&self) -> &str {
+        match &self.link {
+            Some(_) => DELTA_LINK_TEMPLATE,
+            None => self.path.template(),
+        }
     }
 
     /// The full URL that will be sent: base URL, path and encoded query.
     pub fn url(&self) -> String {
-        let mut url = format!("{}{}", self.client.base_url(), self.path.as_str());
-        for (i, (name, value)) in self.query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.extend(utf8_percent_encode(name, QUERY));
-            url.push('=');
-            url.extend(utf8_percent_encode(value, QUERY));
+        match &self.link {
+            Some(link) => {
+                let separator = if link.contains('?') { '&' } else { '?' };
+                let query = self.query_string();
+                if query.is_empty() { link.clone() } else { format!("{link}{separator}{query}") }
+            }
+            None => {
+                let query = self.query_string();
+                let separator = if query.is_empty() { "" } else { "?" };
+                format!("{}{}{separator}{query}", self.client.base_url(), self.path.as_str())
+            }
         }
-        url
+    }
+
+    /// The encoded query options, `a=1&b=2`, without the `?`.
+    fn query_string(&self) -> String {
+        let mut query = String::new();
+        for (i, (name, value)) in self.query.iter().enumerate() {
+            if i > 0 {
+                query.push('&');
+            }
+            query.extend(utf8_percent_encode(name, QUERY));
+            query.push('=');
+            query.extend(utf8_percent_encode(value, QUERY));
+        }
+        query
     }
 
     /// The JSON body, if one was set and serialised.
@@ -284,17 +320,25 @@ impl<T> Request<T> {
         self
     }
 
-    fn is_idempotent(&self) -> bool {
+    pub(crate) fn is_idempotent(&self) -> bool {
         self.idempotent.unwrap_or_else(|| is_idempotent_method(&self.method))
     }
 
-    /// Sends the request once (with retries) and returns the raw 2xx body.
-    async fn send_raw(self) -> Result<(Vec<u8>, Parts), Error> {
-        if let Some(e) = self.body_error {
-            return Err(Error::Serialize(e));
+    /// Why this request cannot be sent as built, found without sending it.
+    pub(crate) fn unsendable(&mut self) -> Option<Error> {
+        if let Some(e) = self.body_error.take() {
+            return Some(Error::Serialize(e));
         }
-        if let Some(reason) = self.path.unsendable_reason() {
-            return Err(Error::InvalidRequest(reason));
+        if let Some(link) = &self.link {
+            return same_origin(&self.client, link, "delta link").err();
+        }
+        self.path.unsendable_reason().map(Error::InvalidRequest)
+    }
+
+    /// Sends the request once (with retries) and returns the 2xx answer.
+    pub(crate) async fn send_raw(mut self) -> Result<(Received, Parts), Error> {
+        if let Some(e) = self.unsendable() {
+            return Err(e);
         }
         let url = self.url();
         let idempotent = self.is_idempotent();
@@ -305,19 +349,33 @@ impl<T> Request<T> {
         };
         let received = execute(
             &self.client,
-            Outgoing { method: self.method.clone(), url: &url, headers: &self.headers, body, idempotent },
+            Outgoing {
+                method: self.method.clone(),
+                url: &url,
+                template: self.template(),
+                headers: &self.headers,
+                body,
+                idempotent,
+                authenticated: true,
+            },
         )
         .await?;
-        let parts = Parts { client: self.client, headers: self.headers, kind: self.kind };
-        Ok((received.body, parts))
+        let template = self.template().to_owned();
+        let parts = Parts { client: self.client, headers: self.headers, kind: self.kind, template };
+        Ok((received, parts))
     }
 }
 
+/// What traces show for a request made from a delta link.
+const DELTA_LINK_TEMPLATE: &str = "{deltaLink}";
+
 /// What later pages of a collection reuse from the first request.
-struct Parts {
-    client: Client,
-    headers: Vec<(String, String)>,
-    kind: ResponseKind,
+pub(crate) struct Parts {
+    pub client: Client,
+    pub headers: Vec<(String, String)>,
+    pub kind: ResponseKind,
+    /// The first request's template: later pages are the same operation.
+    pub template: String,
 }
 
 impl<T: DeserializeOwned> Request<T> {
@@ -327,8 +385,8 @@ impl<T: DeserializeOwned> Request<T> {
     /// A decode failure names the Rust type and the JSON path, so a model
     /// that disagrees with the service is found at once.
     pub async fn send(self) -> Result<T, Error> {
-        let (body, parts) = self.send_raw().await?;
-        decode(parts.kind, &body)
+        let (received, parts) = self.send_raw().await?;
+        decode(parts.kind, &received.body)
     }
 }
 
@@ -372,7 +430,7 @@ impl<T: DeserializeOwned + Send + 'static> Request<Page<T>> {
             let (page, parts) = match next {
                 Next::Done => return None,
                 Next::First(request) => match request.send_raw().await {
-                    Ok((body, parts)) => (decode::<Page<T>>(parts.kind, &body), parts),
+                    Ok((received, parts)) => (decode::<Page<T>>(parts.kind, &received.body), parts),
                     Err(e) => return Some((Err(e), Next::Done)),
                 },
                 Next::Link(parts, link) => match fetch_link(&parts, &link).await {
@@ -397,26 +455,46 @@ impl<T: DeserializeOwned + Send + 'static> Request<Page<T>> {
 
 /// GETs a next link after checking it stays on the base URL's origin.
 async fn fetch_link(parts: &Parts, link: &str) -> Result<Vec<u8>, Error> {
-    let base = Url::parse(parts.client.base_url())
-        .map_err(|e| Error::InvalidRequest(format!("base URL `{}` is not valid: {e}", parts.client.base_url())))?;
-    // Graph sends absolute links; resolve a relative one against the base.
-    let url = base.join(link).map_err(|e| Error::InvalidRequest(format!("next link `{link}` is not a URL: {e}")))?;
-    if url.origin() != base.origin() {
-        return Err(Error::InvalidRequest(format!(
-            "next link `{link}` leaves `{}`; not sending credentials there",
-            parts.client.base_url()
-        )));
-    }
+    let url = same_origin(&parts.client, link, "next link")?;
     let received = execute(
         &parts.client,
-        Outgoing { method: Method::GET, url: url.as_str(), headers: &parts.headers, body: None, idempotent: true },
+        Outgoing {
+            method: Method::GET,
+            url: url.as_str(),
+            template: &parts.template,
+            headers: &parts.headers,
+            body: None,
+            idempotent: true,
+            authenticated: true,
+        },
     )
     .await?;
     Ok(received.body)
 }
 
+/// The client's base URL, parsed.
+pub(crate) fn base_url(client: &Client) -> Result<Url, Error> {
+    Url::parse(client.base_url())
+        .map_err(|e| Error::InvalidRequest(format!("base URL `{}` is not valid: {e}", client.base_url())))
+}
+
+/// `link` (a next, delta or monitor link; a relative one is resolved
+/// against the base URL) if it is on the base URL's origin, so the client's
+/// credentials may go with it; `what` names the link in the error.
+pub(crate) fn same_origin(client: &Client, link: &str, what: &str) -> Result<Url, Error> {
+    let base = base_url(client)?;
+    let url = base.join(link).map_err(|e| Error::InvalidRequest(format!("{what} `{link}` is not a URL: {e}")))?;
+    if url.origin() != base.origin() {
+        return Err(Error::InvalidRequest(format!(
+            "{what} `{link}` leaves `{}`; not sending credentials there",
+            client.base_url()
+        )));
+    }
+    Ok(url)
+}
+
 /// Decodes a 2xx body according to `kind`.
-fn decode<T: DeserializeOwned>(kind: ResponseKind, body: &[u8]) -> Result<T, Error> {
+pub(crate) fn decode<T: DeserializeOwned>(kind: ResponseKind, body: &[u8]) -> Result<T, Error> {
     let type_name = std::any::type_name::<T>();
     let plain = |e: serde::de::value::Error| Error::Decode { type_name, path: ".".to_owned(), message: e.to_string() };
     match kind {

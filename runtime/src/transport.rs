@@ -1,27 +1,39 @@
-//! Sending one request: authentication per attempt, retries and backoff.
+//! Sending one request: authentication and hooks per attempt, retries and
+//! backoff, and a tracing span for every attempt.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
+use tracing::Instrument;
+use tracing::field::Empty;
 
 use crate::client::{Client, RetryPolicy};
 use crate::error::Error;
+use crate::hook::RequestInfo;
 
 /// Everything needed to put one request on the wire, any number of times.
 pub(crate) struct Outgoing<'a> {
     pub method: Method,
     pub url: &'a str,
+    /// What traces and hooks are shown instead of the URL: the path
+    /// template, or the kind of link (`{nextLink}`, `{uploadUrl}`).
+    pub template: &'a str,
     pub headers: &'a [(String, String)],
     pub body: Option<(Vec<u8>, &'a str)>,
     /// Whether repeating the request is harmless.
     pub idempotent: bool,
+    /// Whether the client's credentials go with it: `false` for
+    /// pre-authenticated URLs on other hosts (upload sessions, monitors).
+    pub authenticated: bool,
 }
 
 /// A response that passed the status check, body read in full.
 pub(crate) struct Received {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
 }
 
@@ -32,56 +44,138 @@ pub(crate) fn is_idempotent_method(method: &Method) -> bool {
 
 /// Throttling and transient overload: the statuses Graph asks clients to
 /// retry.
-fn is_retryable_status(status: StatusCode) -> bool {
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 503 | 504)
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Done(Result<Received, Error>),
+    RetryAfter(Duration),
 }
 
 /// Sends `out`, retrying per the client's policy, and returns the 2xx
 /// response or the error of the last attempt.
+///
+/// Each attempt is a `graph_request` span at DEBUG level with the method,
+/// the template, the attempt number, and once known the status and the
+/// duration in milliseconds. Never the URL (ids, and the credentials in
+/// upload URLs), headers or bodies.
 pub(crate) async fn execute(client: &Client, out: Outgoing<'_>) -> Result<Received, Error> {
     let url =
         Url::parse(out.url).map_err(|e| Error::InvalidRequest(format!("`{}` is not a valid URL: {e}", out.url)))?;
     let headers = header_map(out.headers, out.body.as_ref().map(|(_, ct)| *ct))?;
-    // A request that brings its own Authorization header keeps it.
-    let own_auth = headers.contains_key(AUTHORIZATION);
     let policy = client.retry_policy();
     let retryable = out.idempotent || policy.retry_non_idempotent;
     let max_attempts = policy.max_attempts.max(1);
 
     let mut attempt = 1;
     loop {
-        let mut builder = client.http().request(out.method.clone(), url.clone()).headers(headers.clone());
-        if !own_auth && let Some(auth) = client.authorization().await? {
-            builder = builder.header(AUTHORIZATION, auth);
-        }
-        if let Some((body, _)) = &out.body {
-            builder = builder.body(body.clone());
-        }
+        let span = tracing::debug_span!(
+            "graph_request",
+            http.request.method = %out.method,
+            url.template = out.template,
+            attempt,
+            http.response.status_code = Empty,
+            duration_ms = Empty,
+            error = Empty,
+        );
+        let started = Instant::now();
         let may_retry = retryable && attempt < max_attempts;
-        match builder.send().await {
-            Ok(response) => {
-                let status = response.status();
-                if may_retry && is_retryable_status(status) {
-                    let delay = retry_after(response.headers(), SystemTime::now())
-                        .map(|d| d.min(policy.max_delay))
-                        .unwrap_or_else(|| backoff(policy, attempt));
-                    drop(response);
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                    continue;
-                }
-                let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
-                if !status.is_success() {
-                    return Err(Error::from_status(status.as_u16(), &body));
-                }
-                return Ok(Received { body });
-            }
-            Err(e) if may_retry && (e.is_connect() || e.is_timeout()) => {
-                tokio::time::sleep(backoff(policy, attempt)).await;
+        let outcome =
+            send_attempt(client, &out, &url, headers.clone(), attempt, may_retry).instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        match outcome {
+            Attempt::Done(result) => return result,
+            Attempt::RetryAfter(delay) => {
+                span.in_scope(|| tracing::debug!(delay_ms = delay.as_secs_f64() * 1000.0, "retrying"));
+                drop(span);
+                tokio::time::sleep(delay).await;
                 attempt += 1;
             }
-            Err(e) => return Err(Error::Transport(e)),
         }
+    }
+}
+
+/// One attempt: hooks, credentials, the request, and the answer's status.
+async fn send_attempt(
+    client: &Client,
+    out: &Outgoing<'_>,
+    url: &Url,
+    mut headers: HeaderMap,
+    attempt: u32,
+    may_retry: bool,
+) -> Attempt {
+    let span = tracing::Span::current();
+    let info = RequestInfo { method: &out.method, template: out.template, attempt, authenticated: out.authenticated };
+    for hook in client.hooks() {
+        hook.on_request(&info, &mut headers);
+    }
+    // A request (or hook) that brings its own Authorization header keeps it.
+    if out.authenticated && !headers.contains_key(AUTHORIZATION) {
+        match client.authorization().await {
+            Ok(Some(auth)) => {
+                headers.insert(AUTHORIZATION, auth);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                span.record("error", "auth");
+                return Attempt::Done(Err(e));
+            }
+        }
+    }
+    let mut builder = client.http().request(out.method.clone(), url.clone()).headers(headers);
+    if let Some((body, _)) = &out.body {
+        builder = builder.body(body.clone());
+    }
+    let policy = client.retry_policy();
+    match builder.send().await {
+        Ok(response) => {
+            let status = response.status();
+            span.record("http.response.status_code", status.as_u16());
+            for hook in client.hooks() {
+                hook.on_response(&info, status, response.headers());
+            }
+            if may_retry && is_retryable_status(status) {
+                let delay = retry_after(response.headers(), SystemTime::now())
+                    .map(|d| d.min(policy.max_delay))
+                    .unwrap_or_else(|| backoff(policy, attempt));
+                return Attempt::RetryAfter(delay);
+            }
+            let headers = response.headers().clone();
+            match response.bytes().await {
+                Ok(body) if status.is_success() => Attempt::Done(Ok(Received { status, headers, body: body.to_vec() })),
+                Ok(body) => Attempt::Done(Err(Error::from_status(status.as_u16(), &body))),
+                Err(e) => {
+                    span.record("error", error_kind(&e));
+                    Attempt::Done(Err(Error::Transport(e)))
+                }
+            }
+        }
+        Err(e) => {
+            span.record("error", error_kind(&e));
+            if may_retry && (e.is_connect() || e.is_timeout()) {
+                Attempt::RetryAfter(backoff(policy, attempt))
+            } else {
+                Attempt::Done(Err(Error::Transport(e)))
+            }
+        }
+    }
+}
+
+/// What kind of transport failure `e` is, for traces: reqwest's own
+/// message names the URL, which must not reach a log.
+fn error_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_connect() {
+        "connect"
+    } else if e.is_timeout() {
+        "timeout"
+    } else if e.is_body() || e.is_decode() {
+        "body"
+    } else if e.is_redirect() {
+        "redirect"
+    } else {
+        "request"
     }
 }
 
@@ -111,7 +205,7 @@ fn header_map(headers: &[(String, String)], content_type: Option<&str>) -> Resul
 /// `base_delay * 2^(attempt-1)` plus up to 10 % jitter, capped at
 /// `max_delay`. The jitter keeps many throttled clients from retrying in
 /// lockstep.
-fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+pub(crate) fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
     let factor = 1u32.checked_shl(attempt.saturating_sub(1)).unwrap_or(u32::MAX);
     let delay = policy.base_delay.saturating_mul(factor);
     let tenth = delay / 10;
@@ -126,8 +220,14 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
 
 /// The wait a `Retry-After` header asks for: delta seconds or an HTTP date
 /// (RFC 9110 §10.2.3). `None` when absent or unreadable.
-fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    retry_after_value(headers.get(RETRY_AFTER)?.to_str().ok()?, now)
+}
+
+/// [`retry_after`] for a header value that does not come in a `HeaderMap`
+/// (a batch item's headers are JSON).
+pub(crate) fn retry_after_value(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }

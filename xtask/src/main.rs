@@ -269,7 +269,11 @@ fn ci() -> Result<(), String> {
     // The workspace unifies features (graph-sdk's tests turn on the runtime's
     // `testing`); generated crates use the runtime without it, so lint that too.
     cargo(&["clippy", "-p", "graph-runtime", "--lib", "--no-default-features", "--", "-D", "warnings"])?;
+    // Nothing in the workspace turns on the runtime's optional `azure`
+    // feature: lint and test the runtime with every feature on its own.
+    cargo(&["clippy", "-p", "graph-runtime", "--all-targets", "--all-features", "--", "-D", "warnings"])?;
     cargo(&["test", "--workspace"])?;
+    cargo(&["test", "-p", "graph-runtime", "--all-features"])?;
     corpus()?;
     fidelity()?;
     contract()?;

@@ -1,5 +1,7 @@
 //! Shared setup for the HTTP tests: a client aimed at a local mock server
 //! with retries fast enough that tests never wait.
+// Each test binary uses part of it.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
