@@ -28,7 +28,7 @@ pub fn source(path: &Path, base: &Path) -> SourceFile {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let relative = path.strip_prefix(base).unwrap_or(path);
     let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    SourceFile { path: name, text, lossy: false }
+    SourceFile::new(name, text)
 }
 
 /// One page's IR (what `lower` makes of it) as pretty JSON, then its diagnostics.

@@ -91,6 +91,13 @@ pub enum Code {
     AnnotationKeyMissing,
     /// The page is not valid UTF-8; it was read with U+FFFD in place of the bad bytes.
     InvalidUtf8,
+    /// An include directive's file is not in the includes folders (or no
+    /// includes folder was found, or the file cannot be read).
+    IncludeMissing,
+    /// An include directive points outside the includes folders and the docs root.
+    IncludeOutside,
+    /// Includes include each other in a loop, or nest too deep.
+    IncludeLoop,
 }
 
 impl Code {
@@ -119,11 +126,14 @@ impl Code {
             Code::ExampleValueType => "example-value-type",
             Code::AnnotationKeyMissing => "annotation-key-missing",
             Code::InvalidUtf8 => "invalid-utf8",
+            Code::IncludeMissing => "include-missing",
+            Code::IncludeOutside => "include-outside",
+            Code::IncludeLoop => "include-loop",
         }
     }
 
     /// Every code, in declaration order (the README's table lists each).
-    pub const ALL: [Code; 23] = [
+    pub const ALL: [Code; 26] = [
         Code::FrontMatter,
         Code::AnnotationRepaired,
         Code::AnnotationInvalid,
@@ -147,6 +157,9 @@ impl Code {
         Code::ExampleValueType,
         Code::AnnotationKeyMissing,
         Code::InvalidUtf8,
+        Code::IncludeMissing,
+        Code::IncludeOutside,
+        Code::IncludeLoop,
     ];
 }
 

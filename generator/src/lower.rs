@@ -171,6 +171,7 @@ impl Cx<'_> {
         let intro = self.page.sections.iter().take_while(|s| s.level <= 1);
         intro
             .flat_map(|s| &s.paragraphs)
+            .filter(|p| !p.included)
             .map(|p| p.inline.text.as_str())
             .find(|t| {
                 !t.starts_with("**Note") && !t.starts_with("Note:") && !t.starts_with("[!") && !t.contains("[!INCLUDE")

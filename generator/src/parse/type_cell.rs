@@ -131,6 +131,7 @@ mod tests {
         Inline {
             text: text.into(),
             links: links.iter().map(|(t, l)| Link { text: t.to_string(), target: l.to_string() }).collect(),
+            includes: Vec::new(),
         }
     }
 

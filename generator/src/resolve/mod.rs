@@ -1374,7 +1374,7 @@ mod tests {
     use crate::source::SourceFile;
 
     fn page(path: &str, text: &str) -> SourceFile {
-        SourceFile { path: path.into(), text: text.into(), lossy: false }
+        SourceFile::new(path, text)
     }
 
     fn resource(name: &str) -> String {
