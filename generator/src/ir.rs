@@ -40,6 +40,9 @@ pub struct PageInfo {
     pub title: String,
     /// `ms.prod` from the front matter, as written.
     pub ms_prod: String,
+    /// `ms.subservice` from the front matter, as written (today's pages).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ms_subservice: String,
     /// The page has an HTTP request block (api pages).
     pub has_request_block: bool,
     /// Every link to another page, for the broken-link check; not in the JSON.

@@ -29,6 +29,7 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
         kind,
         title: cx.title(),
         ms_prod: page.front_matter.ms_prod.clone().unwrap_or_default(),
+        ms_subservice: page.front_matter.ms_subservice.clone().unwrap_or_default(),
         has_request_block: page.has_request_block || !page.request_lines.is_empty(),
         links: page.links.clone(),
     };
