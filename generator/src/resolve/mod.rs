@@ -219,6 +219,8 @@ pub struct ROperation {
     pub path: String,
     pub query_options: Vec<String>,
     pub headers: Vec<String>,
+    /// The permissions the page documents, for the request's doc comment.
+    pub permissions: Option<ir::Permissions>,
     pub examples: Vec<std::sync::Arc<Example>>,
     pub location: Location,
     pub area: String,
@@ -242,12 +244,13 @@ impl std::hash::Hash for ROperation {
             path,
             query_options,
             headers,
+            permissions,
             examples: _,
             location: _,
             area,
         } = self;
         (method, kind, rust_name, target, params, body, response).hash(state);
-        (title, description, page, path, query_options, headers, area).hash(state);
+        (title, description, page, path, query_options, headers, permissions, area).hash(state);
     }
 }
 
@@ -740,6 +743,7 @@ impl Resolver {
                 path: op.path.raw.clone(),
                 query_options: op.query_options.clone(),
                 headers: op.headers.clone(),
+                permissions: op.permissions.clone(),
                 examples,
                 location: op.location.clone(),
                 area: String::new(),
