@@ -39,7 +39,8 @@ fn every_include_is_read_from_one_of_the_two_folders() {
 fn today_s_pages_lint_without_include_or_link_noise() {
     let sources = docs();
     let diagnostics = docgen::lint::lint(&sources, &());
-    let noise = [Code::IncludeMissing, Code::IncludeOutside, Code::IncludeLoop, Code::BrokenLink, Code::LinkOutsideRoot];
+    let noise =
+        [Code::IncludeMissing, Code::IncludeOutside, Code::IncludeLoop, Code::BrokenLink, Code::LinkOutsideRoot];
     let noisy: Vec<_> = diagnostics.iter().filter(|d| noise.contains(&d.code)).collect();
     assert!(noisy.is_empty(), "{noisy:#?}");
     let pages = Pages::new(&sources);
@@ -60,7 +61,8 @@ fn permissions_show_in_the_generated_doc_comments() {
     let options = EmitOptions { features: true, ..emit_options("current-format") };
     let generated = docgen::generate(&docs(), &options).expect("the current-format fixtures generate");
     let requests: Vec<_> = generated.files.iter().filter(|f| f.path.starts_with("src/requests/")).collect();
-    let documented: usize = requests.iter().map(|f| f.contents.matches("/// Permissions the page documents").count()).sum();
+    let documented: usize =
+        requests.iter().map(|f| f.contents.matches("/// Permissions the page documents").count()).sum();
     assert_eq!(generated.space.operations.len(), documented, "an operation without its permissions");
     let cargo = generated.files.iter().find(|f| f.path == "Cargo.toml").expect("a Cargo.toml");
     let features = cargo.contents.split("[features]").nth(1).unwrap_or_default();

@@ -478,11 +478,8 @@ impl Cx<'_> {
     /// Rows after a row with an empty cell (Intune's per-area rows, such as
     /// `Policy Set`) add to that row's type.
     fn permissions(&self) -> Option<Permissions> {
-        let table = self
-            .sections("permissions")
-            .chain(self.sections("prerequisites"))
-            .flat_map(|s| &s.tables)
-            .find(|t| {
+        let table =
+            self.sections("permissions").chain(self.sections("prerequisites")).flat_map(|s| &s.tables).find(|t| {
                 let first = t.header.first().map(|h| clean_name(&h.replace('\u{a0}', " ")).to_ascii_lowercase());
                 first.is_some_and(|h| h.starts_with("permission type"))
             })?;
@@ -1145,7 +1142,8 @@ mod tests {
 
     #[test]
     fn permission_names_are_picked_out_of_prose() {
-        let cell = "Group.ReadWrite.All Sites.Read.All, User-Mail.ReadWrite.All; e.g. For **user** resource: User.Read.";
+        let cell =
+            "Group.ReadWrite.All Sites.Read.All, User-Mail.ReadWrite.All; e.g. For **user** resource: User.Read.";
         assert_eq!(
             permission_names(cell),
             ["Group.ReadWrite.All", "Sites.Read.All", "User-Mail.ReadWrite.All", "User.Read"]

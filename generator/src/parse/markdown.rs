@@ -703,7 +703,10 @@ mod tests {
         let text = "Intro.\n\n[!INCLUDE [permissions-table](../includes/permissions/a.md)]\n";
         let found = blocks(text);
         let Block::Include(directive) = &found[1] else { panic!("expected an include, got {found:?}") };
-        assert_eq!((directive.label.as_str(), directive.target.as_str()), ("permissions-table", "../includes/permissions/a.md"));
+        assert_eq!(
+            (directive.label.as_str(), directive.target.as_str()),
+            ("permissions-table", "../includes/permissions/a.md")
+        );
         assert_eq!((directive.line, &text[directive.span.clone()]), (3, text[8..].trim_end()));
         assert!(matches!(&blocks("[!include[a](a.md)]\n")[0], Block::Include(d) if d.target == "a.md"));
     }

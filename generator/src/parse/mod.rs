@@ -660,7 +660,8 @@ mod tests {
 
     #[test]
     fn an_include_is_read_in_place_and_located_at_its_directive() {
-        let text = "# Get widget\n\n## Permissions\n\n[!INCLUDE [permissions-table](../includes/p.md)]\n\n## HTTP request\n";
+        let text =
+            "# Get widget\n\n## Permissions\n\n[!INCLUDE [permissions-table](../includes/p.md)]\n\n## HTTP request\n";
         let includes = [read("api/w.md", "../includes/p.md", 5, "includes/p.md", TABLE)];
         let (page, diagnostics) = parse_including("api/w.md", text, &includes);
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
@@ -674,7 +675,8 @@ mod tests {
     #[test]
     fn an_include_amid_a_table_cell_brings_its_text_there() {
         let text = "# T\n\n|Property|Type|Description|\n|--|--|--|\n|id|String|Its id. [!INCLUDE [note](../../includes/note.md)] Read-only.|\n";
-        let includes = [read("api/w.md", "../../includes/note.md", 5, "../includes/note.md", "Not the same in v1.0.\n")];
+        let includes =
+            [read("api/w.md", "../../includes/note.md", 5, "../includes/note.md", "Not the same in v1.0.\n")];
         let (page, _) = parse_including("api/w.md", text, &includes);
         let cell = &page.sections[1].tables[0].rows[0].cells[2].inline;
         assert_eq!(cell.text, "Its id. Not the same in v1.0. Read-only.");
@@ -702,7 +704,13 @@ mod tests {
         let mut includes = vec![read("api/w.md", "0.md", 1, "api/0.md", "[!INCLUDE [next](1.md)]\n")];
         for depth in 1..=MAX_DEPTH {
             let text = format!("Level {depth}.\n\n[!INCLUDE [next]({}.md)]\n", depth + 1);
-            includes.push(read(&format!("api/{}.md", depth - 1), &format!("{depth}.md"), 1, &format!("api/{depth}.md"), &text));
+            includes.push(read(
+                &format!("api/{}.md", depth - 1),
+                &format!("{depth}.md"),
+                1,
+                &format!("api/{depth}.md"),
+                &text,
+            ));
         }
         let (page, diagnostics) = parse_including("api/w.md", "[!INCLUDE [first](0.md)]\n", &includes);
         assert_eq!(page.sections[0].paragraphs.len(), MAX_DEPTH - 1);
@@ -721,7 +729,11 @@ mod tests {
         let (_, diagnostics) = parse_including("api/w.md", text, &includes);
         let found: Vec<(Code, u32)> = diagnostics.iter().map(|d| (d.code, d.location.line)).collect();
         assert_eq!(found, [(Code::IncludeOutside, 9), (Code::IncludeMissing, 3)]);
-        assert!(diagnostics[1].message.contains("2 includes are not in the includes folders"), "{}", diagnostics[1].message);
+        assert!(
+            diagnostics[1].message.contains("2 includes are not in the includes folders"),
+            "{}",
+            diagnostics[1].message
+        );
         // Without a folder, nothing is said per page (the run says it once).
         let includes = [not_read("api/w.md", "../includes/a.md", 3, IncludeRead::NoFolder)];
         assert!(parse_including("api/w.md", text, &includes).1.is_empty());

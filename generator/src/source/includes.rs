@@ -72,7 +72,8 @@ impl IncludeFolders {
 
     /// The folders given (`--includes DIR`), instead of the discovered ones.
     pub fn given(root: &Path, folders: &[PathBuf]) -> Result<IncludeFolders, ReadError> {
-        let canonical = |path: &Path| path.canonicalize().map_err(|error| ReadError { path: path.to_path_buf(), error });
+        let canonical =
+            |path: &Path| path.canonicalize().map_err(|error| ReadError { path: path.to_path_buf(), error });
         let root = canonical(root)?;
         let folders = folders.iter().map(|f| canonical(f)).collect::<Result<Vec<_>, _>>()?;
         Ok(IncludeFolders { root, folders })
@@ -160,7 +161,7 @@ fn below_last_includes(target: &str) -> Option<PathBuf> {
     let parts: Vec<&str> = target.split(['/', '\\']).collect();
     let last = parts.iter().rposition(|p| *p == "includes")?;
     let rest = &parts[last + 1..];
-    let climbs = rest.iter().any(|p| *p == "..");
+    let climbs = rest.contains(&"..");
     (!rest.is_empty() && !climbs).then(|| rest.iter().filter(|p| !p.is_empty() && **p != ".").collect())
 }
 
@@ -287,12 +288,11 @@ pub fn no_folder_note(pages: &[SourceFile]) -> Option<Diagnostic> {
     let unread = |page: &SourceFile| {
         page.includes.iter().filter(|i| i.from == page.path && i.read == IncludeRead::NoFolder).count()
     };
-    let (first, directives, pages_with) = pages.iter().fold((None, 0, 0), |(first, total, with), page| {
-        match unread(page) {
+    let (first, directives, pages_with) =
+        pages.iter().fold((None, 0, 0), |(first, total, with), page| match unread(page) {
             0 => (first, total, with),
             n => (first.or(Some(page)), total + n, with + 1),
-        }
-    });
+        });
     let first = first?;
     let directive = first.includes.iter().find(|i| i.from == first.path && i.read == IncludeRead::NoFolder)?;
     let location = Location { file: first.path.clone(), line: directive.line, column: 1 };
@@ -309,7 +309,8 @@ mod tests {
 
     #[test]
     fn directives_are_found_in_any_case_with_their_lines() {
-        let text = "intro\n[!INCLUDE [a](../includes/a.md)]\n|x|y [!include[b]( <b c.md> )] z|\n[!NOTE]\n[!INCLUDE [c]]\n";
+        let text =
+            "intro\n[!INCLUDE [a](../includes/a.md)]\n|x|y [!include[b]( <b c.md> )] z|\n[!NOTE]\n[!INCLUDE [c]]\n";
         assert_eq!(directives(text), vec![(2, "../includes/a.md".to_string()), (3, "b c.md".to_string())]);
     }
 
