@@ -6,9 +6,8 @@
 
 use docgen::diagnostics::Code;
 use docgen::emit::EmitOptions;
-use docgen::render::{self, Pages, Style, Summary};
 use docgen::source::{IncludeRead, SourceFile, read_docs};
-use docgen_tests::{emit_options, root};
+use docgen_tests::{emit_options, rendered_lint, root};
 
 fn docs() -> Vec<SourceFile> {
     read_docs(&root().join("tests/fixtures/current_format/v1.0")).expect("the current-format fixtures are readable")
@@ -43,14 +42,7 @@ fn today_s_pages_lint_without_include_or_link_noise() {
         [Code::IncludeMissing, Code::IncludeOutside, Code::IncludeLoop, Code::BrokenLink, Code::LinkOutsideRoot];
     let noisy: Vec<_> = diagnostics.iter().filter(|d| noise.contains(&d.code)).collect();
     assert!(noisy.is_empty(), "{noisy:#?}");
-    let pages = Pages::new(&sources);
-    let mut text = String::new();
-    for diagnostic in &diagnostics {
-        text.push_str(&render::render(diagnostic, &pages, Style::Plain));
-        text.push_str("\n\n");
-    }
-    text.push_str(&Summary::new(&diagnostics).to_text());
-    insta::assert_snapshot!(text);
+    insta::assert_snapshot!(rendered_lint(&sources, &diagnostics));
 }
 
 /// The request builders generated from the folder, each area behind its

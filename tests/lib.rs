@@ -70,3 +70,17 @@ pub fn rust_by_page(sources: &[SourceFile], label: &str) -> Vec<(String, String)
         })
         .collect()
 }
+
+/// What `docgen lint --color never` prints for `diagnostics` of `sources`:
+/// every diagnostic rendered like rustc, then the table by code.
+pub fn rendered_lint(sources: &[SourceFile], diagnostics: &[docgen::diagnostics::Diagnostic]) -> String {
+    use docgen::render::{self, Pages, Style, Summary};
+    let pages = Pages::new(sources);
+    let mut text = String::new();
+    for diagnostic in diagnostics {
+        text.push_str(&render::render(diagnostic, &pages, Style::Plain));
+        text.push_str("\n\n");
+    }
+    text.push_str(&Summary::new(diagnostics).to_text());
+    text
+}

@@ -90,6 +90,7 @@ struct Docs {
     docs: PathBuf,
     /// A folder that `[!INCLUDE [label](path)]` directives read from
     /// (repeatable; default: every `includes` folder in or above `--docs`).
+    /// Files inside `--docs` can always be included.
     #[arg(long, value_name = "DIR")]
     includes: Vec<PathBuf>,
 }

@@ -70,7 +70,8 @@ impl IncludeFolders {
         IncludeFolders { root, folders }
     }
 
-    /// The folders given (`--includes DIR`), instead of the discovered ones.
+    /// The folders given (`--includes DIR`), instead of the discovered ones;
+    /// files inside the docs root stay readable either way.
     pub fn given(root: &Path, folders: &[PathBuf]) -> Result<IncludeFolders, ReadError> {
         let canonical =
             |path: &Path| path.canonicalize().map_err(|error| ReadError { path: path.to_path_buf(), error });
@@ -195,6 +196,9 @@ fn directive_target(text: &str) -> Option<String> {
     Some(target.to_string())
 }
 
+/// The include files read so far in a run, by their real path.
+type ReadFiles = Mutex<HashMap<PathBuf, Arc<ReadFile>>>;
+
 /// One include file as read, with the directives in it; shared by every
 /// page that includes it.
 #[derive(Debug)]
@@ -210,7 +214,7 @@ pub fn read_includes(pages: &mut [SourceFile], folders: &IncludeFolders) {
     if folders.root.as_os_str().is_empty() {
         return; // No docs root to read from, nor to keep reading inside.
     }
-    let files: Mutex<HashMap<PathBuf, Arc<ReadFile>>> = Mutex::default();
+    let files = ReadFiles::default();
     pages.par_iter_mut().for_each(|page| {
         let page_dir = folders.root.join(&page.path);
         let page_dir = page_dir.parent().unwrap_or(&folders.root).to_path_buf();
@@ -218,12 +222,7 @@ pub fn read_includes(pages: &mut [SourceFile], folders: &IncludeFolders) {
     });
 }
 
-fn page_includes(
-    page: &SourceFile,
-    page_dir: &Path,
-    folders: &IncludeFolders,
-    files: &Mutex<HashMap<PathBuf, Arc<ReadFile>>>,
-) -> Vec<Included> {
+fn page_includes(page: &SourceFile, page_dir: &Path, folders: &IncludeFolders, files: &ReadFiles) -> Vec<Included> {
     let mut found: Vec<Included> = Vec::new();
     let mut seen: HashSet<(String, String)> = HashSet::default();
     // (from, its folder, its directives, depth)
@@ -248,12 +247,7 @@ fn page_includes(
 }
 
 /// Reads `target` (written in a file in `dir`) once per run.
-fn read_file(
-    dir: &Path,
-    target: &str,
-    folders: &IncludeFolders,
-    files: &Mutex<HashMap<PathBuf, Arc<ReadFile>>>,
-) -> Arc<ReadFile> {
+fn read_file(dir: &Path, target: &str, folders: &IncludeFolders, files: &ReadFiles) -> Arc<ReadFile> {
     let (read, real) = match folders.resolve(dir, target) {
         Resolved::File(key, real) => {
             if let Some(file) = files.lock().unwrap_or_else(|e| e.into_inner()).get(&real) {
