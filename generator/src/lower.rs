@@ -478,11 +478,16 @@ impl Cx<'_> {
     /// Rows after a row with an empty cell (Intune's per-area rows, such as
     /// `Policy Set`) add to that row's type.
     fn permissions(&self) -> Option<Permissions> {
-        let table =
-            self.sections("permissions").chain(self.sections("prerequisites")).flat_map(|s| &s.tables).find(|t| {
-                let first = t.header.first().map(|h| clean_name(&h.replace('\u{a0}', " ")).to_ascii_lowercase());
-                first.is_some_and(|h| h.starts_with("permission type"))
-            })?;
+        // `Permission&nbsp;type&nbsp;(by&nbsp;workflow)` too: no-break spaces are whitespace.
+        let is_permission_type = |header: &String| {
+            let mut words = header.split_whitespace().map(|w| w.trim_matches('*'));
+            words.next().is_some_and(|w| w.eq_ignore_ascii_case("permission"))
+                && words.next().is_some_and(|w| w.eq_ignore_ascii_case("type"))
+        };
+        let table = (self.page.sections.iter())
+            .filter(|s| s.h2.starts_with("permissions") || s.h2.starts_with("prerequisites"))
+            .flat_map(|s| &s.tables)
+            .find(|t| t.header.first().is_some_and(is_permission_type))?;
         let header: Vec<String> = table.header.iter().map(|h| clean_name(h).to_ascii_lowercase()).collect();
         let least_column = header.iter().position(|h| h.starts_with("least privileged"));
         let higher_column = header.iter().position(|h| h.starts_with("higher privileged"));

@@ -328,16 +328,9 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                         let link_text = inline.text.get(start..).unwrap_or_default().trim().to_string();
                         match include_directive(text, &range) {
                             Some(span) => {
-                                // Drop `[!INCLUDE label` from the text; the `]` follows.
-                                let cut = inline.text.get(..start).and_then(|t| t.rfind("[!")).unwrap_or(start);
-                                inline.text.truncate(cut);
-                                let line = lines.line(span.start);
-                                let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-                                let line_end = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
-                                let own_line = text[line_start..span.start].trim().is_empty()
-                                    && text[span.end..line_end].trim().is_empty();
-                                let directive = IncludeDirective { label: link_text, target, line, span };
-                                inline.includes.push(InlineInclude { at: cut, directive, own_line });
+                                let directive =
+                                    IncludeDirective { label: link_text, target, line: lines.line(span.start), span };
+                                record_include(inline, text, start, directive);
                                 after_directive = Some(false);
                             }
                             None => inline.links.push(Link { text: link_text, target }),
@@ -383,23 +376,10 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                         html.push_str(&t);
                         span.end = range.end;
                     } else if let Some(inline) = current_inline(&mut open) {
-                        let mut t: &str = &t;
-                        if after_directive == Some(false) {
-                            t = t.trim_start();
-                            match t.strip_prefix(']') {
-                                Some(rest) => (t, after_directive) = (rest, Some(true)),
-                                None if t.is_empty() => {}
-                                None => after_directive = None,
-                            }
-                        }
-                        if after_directive == Some(true) {
-                            if inline.text.is_empty() || inline.text.ends_with(char::is_whitespace) {
-                                t = t.trim_start();
-                            }
-                            if !t.is_empty() {
-                                after_directive = None;
-                            }
-                        }
+                        let t = match after_directive {
+                            Some(_) => after_include(inline, &t, &mut after_directive),
+                            None => &t,
+                        };
                         inline.text.push_str(t);
                     }
                 }
@@ -460,6 +440,7 @@ struct FrontMatter<'a> {
 /// The front matter as pulldown-cmark's YAML option reads a metadata block,
 /// but only as the page's first block: a `---` line, a first line that is
 /// neither blank nor the end, and everything up to a `---` or `...` line.
+#[inline(never)]
 fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
     let mut offset = 0;
     let mut lines = text.split_inclusive('\n').map(|line| {
@@ -484,6 +465,7 @@ fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
 
 /// A setext heading underlined with dashes (`Text` then `---`): in a tab
 /// group the dashes close the group, and the text above is no heading.
+#[cold]
 fn is_setext_rule(text: &str, heading: &Range<usize>) -> bool {
     let source = text.get(heading.clone()).unwrap_or_default();
     let underline = source.trim_end().lines().last().unwrap_or_default().trim();
@@ -501,6 +483,44 @@ fn include_directive(text: &str, link: &Range<usize>) -> Option<Range<usize>> {
     }
     let after = text.get(link.end..)?.trim_start_matches([' ', '\t']).strip_prefix(']')?;
     Some(start..text.len() - after.len())
+}
+
+/// Keeps `directive` (whose link text starts at `start` in `inline`) as an
+/// include of `inline`, and drops `[!INCLUDE label` from its text. Rare, so
+/// kept out of the event loop.
+#[cold]
+fn record_include(inline: &mut Inline, text: &str, start: usize, directive: IncludeDirective) {
+    let cut = inline.text.get(..start).and_then(|t| t.rfind("[!")).unwrap_or(start);
+    inline.text.truncate(cut);
+    let span = &directive.span;
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
+    let own_line = text[line_start..span.start].trim().is_empty() && text[span.end..line_end].trim().is_empty();
+    inline.includes.push(InlineInclude { at: cut, directive, own_line });
+}
+
+/// The part of `t`, text right after an include directive's link, that is
+/// text: not the directive's `]` (`state` is `Some(false)` until it is
+/// seen), nor the space after it when the text before has one.
+#[cold]
+fn after_include<'t>(inline: &Inline, mut t: &'t str, state: &mut Option<bool>) -> &'t str {
+    if *state == Some(false) {
+        t = t.trim_start();
+        match t.strip_prefix(']') {
+            Some(rest) => (t, *state) = (rest, Some(true)),
+            None if t.is_empty() => {}
+            None => *state = None,
+        }
+    }
+    if *state == Some(true) {
+        if inline.text.is_empty() || inline.text.ends_with(char::is_whitespace) {
+            t = t.trim_start();
+        }
+        if !t.is_empty() {
+            *state = None;
+        }
+    }
+    t
 }
 
 /// Trims the inline text, keeping the include offsets pointing where they did.

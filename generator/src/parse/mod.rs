@@ -244,7 +244,9 @@ impl<'a> PageBuilder<'a> {
             }
             Block::Paragraph(mut paragraph) => {
                 self.check_links(paragraph.inline.links.iter().map(|l| l.target.as_str()), paragraph.line);
-                self.read_inline_includes(&mut paragraph.inline);
+                if !paragraph.inline.includes.is_empty() {
+                    self.read_inline_includes(&mut paragraph.inline);
+                }
                 if self.page.namespace.is_none()
                     && !paragraph.included
                     && let Some(ns) = paragraph.inline.text.strip_prefix("Namespace:")
@@ -256,7 +258,7 @@ impl<'a> PageBuilder<'a> {
             }
             Block::Table(mut table) => {
                 self.body_pending = None;
-                for cell in table.rows.iter_mut().flat_map(|r| &mut r.cells) {
+                for cell in table.rows.iter_mut().flat_map(|r| &mut r.cells).filter(|c| !c.inline.includes.is_empty()) {
                     self.read_inline_includes(&mut cell.inline);
                 }
                 self.check_table(&table);
