@@ -448,7 +448,10 @@ impl<'a> PageBuilder<'a> {
                         .with_span(span),
                     );
                 }
-                if value.contains_key("blockType") {
+                // A permissions annotation names the table (or include) after
+                // it, not a fence: the next fence must not take it for its own.
+                let block_type = value.get("blockType").and_then(Value::as_str);
+                if block_type.is_some_and(|t| !t.eq_ignore_ascii_case("permissions")) {
                     self.pending_annotation = Some(Annotation { value, line });
                 }
             }
@@ -739,6 +742,15 @@ mod tests {
         // Without a folder, nothing is said per page (the run says it once).
         let includes = [not_read("api/w.md", "../includes/a.md", 3, IncludeRead::NoFolder)];
         assert!(parse_including("api/w.md", text, &includes).1.is_empty());
+    }
+
+    #[test]
+    fn a_permissions_annotation_is_not_taken_by_the_next_fence() {
+        let text = "# T\n\n## Permissions\n<!-- { \"blockType\": \"permissions\", \"name\": \"t\" } -->\n\
+                    [!INCLUDE [permissions-table](../includes/t.md)]\n\n## Example\n```http\nGET https://graph.microsoft.com/v1.0/me\n```\n";
+        let (page, _) = parse_page("api/t.md", text);
+        assert_eq!(page.examples.len(), 1);
+        assert_eq!(page.examples[0].annotation, None);
     }
 
     #[test]
