@@ -50,7 +50,7 @@ fn adding_an_unrelated_page_renames_nothing() {
     let mut more = sources.clone();
     let fixture = root().join("tests/fixtures/pages/multiple_paths_in_one_block.md");
     let text = std::fs::read_to_string(&fixture).expect("the fixture is readable");
-    more.push(SourceFile { path: "api/list-events.md".into(), text, lossy: false });
+    more.push(SourceFile::new("api/list-events.md", text));
     let after = public_types(&files(&more));
     let missing: Vec<&String> = before.iter().filter(|name| !after.contains(name)).collect();
     assert!(missing.is_empty(), "renamed or lost: {missing:?}");
@@ -211,4 +211,40 @@ fn a_page_read_with_replaced_bytes_is_not_taken_for_the_cached_one() {
     lossy[0].lossy = true;
     let cached = cached_equals_fresh(&lossy, &options, &cache);
     assert!(cached.diagnostics.iter().any(|d| d.code == docgen::diagnostics::Code::InvalidUtf8));
+}
+
+/// A docs folder whose resource page includes a note amid a property's
+/// description, from an `includes` folder beside the pages.
+fn docs_with_an_include(note: &str) -> (std::path::PathBuf, Vec<SourceFile>) {
+    let root = std::env::temp_dir().join(format!("docgen-determinism-include-{}", std::process::id()));
+    let write = |path: &str, text: &str| {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("a folder");
+        std::fs::write(path, text).expect("written");
+    };
+    let page = "---\ndoc_type: resourcePageType\n---\n# gadget resource type\n\nA gadget.\n\n## Properties\n\
+                |Property|Type|Description|\n|:--|:--|:--|\n|name|String|The name. [!INCLUDE [note](../includes/name-note.md)]|\n";
+    write("resources/gadget.md", page);
+    write("includes/name-note.md", note);
+    let sources = docgen::source::read_docs(&root).expect("readable");
+    (root, sources)
+}
+
+#[test]
+fn an_edited_include_is_not_taken_for_the_cached_one() {
+    let options = emit_options("docs-input");
+    let cache = docgen::Cache::default();
+    let (root, before) = docs_with_an_include("Shown as written.\n");
+    let first = cached_equals_fresh(&before, &options, &cache);
+    let (_, after) = docs_with_an_include("Shown in upper case.\n");
+    let _ = std::fs::remove_dir_all(root);
+    // The page's own text is the same; only what it includes changed.
+    assert_eq!(before[0].text, after[0].text);
+    let second = cached_equals_fresh(&after, &options, &cache);
+    let model = |generated: &docgen::Generated| {
+        let file = generated.files.iter().find(|f| f.path.ends_with("gadget.rs")).expect("the gadget model");
+        file.contents.clone()
+    };
+    assert!(model(&first).contains("The name. Shown as written."), "{}", model(&first));
+    assert!(model(&second).contains("The name. Shown in upper case."), "{}", model(&second));
 }

@@ -349,7 +349,7 @@ fn mutated_real_pages_never_panic() {
         }
         let size = bytes.len();
         let (text, lossy) = decode(bytes);
-        let mutated = SourceFile { path: original.path.clone(), text, lossy };
+        let mutated = SourceFile { lossy, ..SourceFile::new(original.path.clone(), text) };
         // A real page beside it, so links and types have something to resolve to.
         let neighbour = corpus[neighbour % corpus.len()].clone();
         let mut pages = vec![mutated];
@@ -388,7 +388,7 @@ fn repeated_page(size: usize) -> Option<SourceFile> {
     let corpus = corpus()?;
     let user = corpus.iter().find(|p| p.path == "resources/user.md")?;
     let text: String = user.text.chars().cycle().take(size).collect();
-    Some(SourceFile { path: "resources/user.md".into(), text, lossy: false })
+    Some(SourceFile::new("resources/user.md", text))
 }
 
 #[test]
@@ -407,7 +407,7 @@ fn a_ten_megabyte_line() {
         format!("```\n\n{}\n", "word ".repeat(size(2_000_000))),
     ];
     for line in lines {
-        let page = SourceFile { path: "api/long.md".into(), text: format!("{head}{line}```\n"), lossy: false };
+        let page = SourceFile::new("api/long.md", format!("{head}{line}```\n"));
         run_pipeline(&[page]).expect("the pipeline runs");
     }
 }
@@ -415,14 +415,14 @@ fn a_ten_megabyte_line() {
 #[test]
 fn a_table_with_ten_thousand_columns() {
     let text = format!("---\ndoc_type: resourcePageType\n---\n# wide resource type\n{}", wide_table(size(10_000), 3));
-    let page = SourceFile { path: "resources/wide.md".into(), text, lossy: false };
+    let page = SourceFile::new("resources/wide.md", text);
     run_pipeline(&[page]).expect("the pipeline runs");
 }
 
 #[test]
 fn a_table_with_a_hundred_thousand_rows() {
     let text = format!("---\ndoc_type: resourcePageType\n---\n# long resource type\n{}", wide_table(3, size(100_000)));
-    let page = SourceFile { path: "resources/long.md".into(), text, lossy: false };
+    let page = SourceFile::new("resources/long.md", text);
     run_pipeline(&[page]).expect("the pipeline runs");
 }
 
@@ -433,7 +433,7 @@ fn json_nested_a_hundred_thousand_deep() {
             "---\ndoc_type: apiPageType\n---\n# Create thing\n\n## HTTP request\n```http\nPOST /me/things\n```\n{}",
             deep_json_example(size(100_000), object, closed)
         );
-        let page = SourceFile { path: "api/deep.md".into(), text, lossy: false };
+        let page = SourceFile::new("api/deep.md", text);
         run_pipeline(&[page]).expect("the pipeline runs");
     }
 }
@@ -451,6 +451,6 @@ fn random_bytes_are_a_page_too() {
         .collect();
     let (text, lossy) = decode(bytes);
     assert!(lossy);
-    let page = SourceFile { path: "api/noise.md".into(), text, lossy };
+    let page = SourceFile { lossy, ..SourceFile::new("api/noise.md", text) };
     run_pipeline(&[page]).expect("the pipeline runs");
 }

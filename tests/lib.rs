@@ -28,7 +28,7 @@ pub fn source(path: &Path, base: &Path) -> SourceFile {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let relative = path.strip_prefix(base).unwrap_or(path);
     let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    SourceFile { path: name, text, lossy: false }
+    SourceFile::new(name, text)
 }
 
 /// One page's IR (what `lower` makes of it) as pretty JSON, then its diagnostics.
@@ -69,4 +69,18 @@ pub fn rust_by_page(sources: &[SourceFile], label: &str) -> Vec<(String, String)
             (s.path.clone(), rust)
         })
         .collect()
+}
+
+/// What `docgen lint --color never` prints for `diagnostics` of `sources`:
+/// every diagnostic rendered like rustc, then the table by code.
+pub fn rendered_lint(sources: &[SourceFile], diagnostics: &[docgen::diagnostics::Diagnostic]) -> String {
+    use docgen::render::{self, Pages, Style, Summary};
+    let pages = Pages::new(sources);
+    let mut text = String::new();
+    for diagnostic in diagnostics {
+        text.push_str(&render::render(diagnostic, &pages, Style::Plain));
+        text.push_str("\n\n");
+    }
+    text.push_str(&Summary::new(diagnostics).to_text());
+    text
 }

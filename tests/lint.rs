@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use docgen::diagnostics::{Code, Diagnostic};
-use docgen::render::{self, Pages, Style, Summary};
+use docgen::render;
 use docgen::source::{SourceFile, read_docs};
-use docgen_tests::root;
+use docgen_tests::{rendered_lint, root};
 
 /// The lint fixtures, checked against the metadata written for them too.
 fn fixture() -> (Vec<SourceFile>, Vec<Diagnostic>) {
@@ -33,14 +33,7 @@ fn every_code_is_reported_by_the_fixtures() {
 #[test]
 fn rendered_like_rustc() {
     let (sources, diagnostics) = fixture();
-    let pages = Pages::new(&sources);
-    let mut text = String::new();
-    for diagnostic in &diagnostics {
-        text.push_str(&render::render(diagnostic, &pages, Style::Plain));
-        text.push_str("\n\n");
-    }
-    text.push_str(&Summary::new(&diagnostics).to_text());
-    insta::assert_snapshot!(text);
+    insta::assert_snapshot!(rendered_lint(&sources, &diagnostics));
 }
 
 #[test]

@@ -148,7 +148,7 @@ fn median_page(dir: &Path) -> Option<SourceFile> {
 
 /// The page `scale` times over, one after the other.
 fn repeat_page(page: &SourceFile, scale: usize) -> SourceFile {
-    SourceFile { path: page.path.clone(), text: page.text.repeat(scale), lossy: false }
+    SourceFile::new(page.path.clone(), page.text.repeat(scale))
 }
 
 /// The page with every table row `|name|…` repeated `scale` times as `|nameN|…`.
@@ -172,10 +172,10 @@ fn repeat_rows(page: &SourceFile, scale: usize) -> SourceFile {
             text.push('\n');
         }
     }
-    SourceFile { path: page.path.clone(), text, lossy: false }
+    SourceFile::new(page.path.clone(), text)
 }
 
 fn builtin() -> SourceFile {
     let text = "---\ndoc_type: resourcePageType\n---\n# widget resource type\n\nNamespace: microsoft.graph\n\nA widget.\n\n## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n|id|String|Key.|\n|name|String|Name.|\n|size|Int32|Size.|\n\n## JSON representation\n<!-- { \"blockType\": \"resource\", \"@odata.type\": \"microsoft.graph.widget\" } -->\n```json\n{ \"id\": \"String\", \"name\": \"String\", \"size\": 1 }\n```\n";
-    SourceFile { path: "resources/widget.md".into(), text: text.into(), lossy: false }
+    SourceFile::new("resources/widget.md", text)
 }

@@ -107,6 +107,13 @@ pub enum Code {
     MetadataEnumMember,
     /// A request path the metadata's containers and navigation properties cannot reach.
     MetadataUnreachablePath,
+    /// An include directive's file is not in the includes folders (or no
+    /// includes folder was found, or the file cannot be read).
+    IncludeMissing,
+    /// An include directive points outside the includes folders and the docs root.
+    IncludeOutside,
+    /// Includes include each other in a loop, or nest too deep.
+    IncludeLoop,
 }
 
 impl Code {
@@ -143,11 +150,14 @@ impl Code {
             Code::MetadataUnknownType => "metadata-unknown-type",
             Code::MetadataEnumMember => "metadata-enum-member",
             Code::MetadataUnreachablePath => "metadata-unreachable-path",
+            Code::IncludeMissing => "include-missing",
+            Code::IncludeOutside => "include-outside",
+            Code::IncludeLoop => "include-loop",
         }
     }
 
     /// Every code, in declaration order (the README's table lists each).
-    pub const ALL: [Code; 31] = [
+    pub const ALL: [Code; 34] = [
         Code::FrontMatter,
         Code::AnnotationRepaired,
         Code::AnnotationInvalid,
@@ -179,6 +189,9 @@ impl Code {
         Code::MetadataUnknownType,
         Code::MetadataEnumMember,
         Code::MetadataUnreachablePath,
+        Code::IncludeMissing,
+        Code::IncludeOutside,
+        Code::IncludeLoop,
     ];
 }
 

@@ -40,6 +40,9 @@ pub struct PageInfo {
     pub title: String,
     /// `ms.prod` from the front matter, as written.
     pub ms_prod: String,
+    /// `ms.subservice` from the front matter, as written (today's pages).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ms_subservice: String,
     /// The page has an HTTP request block (api pages).
     pub has_request_block: bool,
     /// Every link to another page, for the broken-link check; not in the JSON.
@@ -274,8 +277,35 @@ pub struct Operation {
     /// Shared, not copied: the same example travels from the page to the
     /// merged operation and to the emitted tests.
     pub examples: Vec<Arc<Example>>,
+    /// The permissions table of the page (written there or included);
+    /// `None` when the page has none that could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Permissions>,
     /// The request line in the HTTP request block.
     pub location: Location,
+}
+
+/// Who may call an operation: per permission type, what its page's
+/// permissions table says. A type the table does not list is `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Permissions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegated_work_or_school: Option<PermissionSet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegated_personal: Option<PermissionSet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<PermissionSet>,
+}
+
+/// The permissions of one type, least privileged first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PermissionSet {
+    /// `false`: the page says this type of permission is not supported.
+    pub supported: bool,
+    /// The permission (or permissions) the page marks as least privileged.
+    pub least_privileged: Vec<String>,
+    /// Permissions that also allow the call but grant more.
+    pub higher_privileged: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

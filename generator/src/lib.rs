@@ -227,11 +227,12 @@ pub fn extract_observed(files: &[SourceFile], cache: &Cache, progress: &dyn Prog
     extract_keyed(files, &page_keys(files), cache, progress)
 }
 
-/// A page's identity for the caches: a hash of its path, its text and
-/// whether that text had bytes replaced (which `source::check` reports).
+/// A page's identity for the caches: a hash of its path, its text, whether
+/// that text had bytes replaced (which `source::check` reports) and what it
+/// includes (the texts of the included files, so an edited include is seen).
 fn page_key(file: &SourceFile) -> u64 {
     let mut hasher = content_hasher();
-    (&file.path, &file.text, file.lossy).hash(&mut hasher);
+    (&file.path, &file.text, file.lossy, &file.includes).hash(&mut hasher);
     hasher.finish()
 }
 
@@ -249,7 +250,7 @@ fn extract_keyed(files: &[SourceFile], keys: &[u64], cache: &Cache, progress: &d
         .map(|(file, &key)| {
             progress.advance(1);
             cache.pages.get_or_insert_with(key, cache.emit.run.get(), || {
-                let (page, mut diagnostics) = parse::parse_page(&file.path, &file.text);
+                let (page, mut diagnostics) = parse::parse_source(file);
                 let (lowered, more) = lower::lower(&page);
                 diagnostics.extend(more);
                 diagnostics.extend(source::check(file));
@@ -267,5 +268,6 @@ fn extract_keyed(files: &[SourceFile], keys: &[u64], cache: &Cache, progress: &d
         ir.operations.extend(page.operations.iter().cloned());
         diagnostics.extend(page_diagnostics.iter().cloned());
     }
+    diagnostics.extend(source::includes::no_folder_note(files));
     (ir, diagnostics)
 }

@@ -29,6 +29,7 @@ pub fn lower(page: &Page) -> (Lowered, Vec<Diagnostic>) {
         kind,
         title: cx.title(),
         ms_prod: page.front_matter.ms_prod.clone().unwrap_or_default(),
+        ms_subservice: page.front_matter.ms_subservice.clone().unwrap_or_default(),
         has_request_block: page.has_request_block || !page.request_lines.is_empty(),
         links: page.links.clone(),
     };
@@ -181,6 +182,7 @@ impl Cx<'_> {
         let intro = self.page.sections.iter().take_while(|s| s.level <= 1);
         intro
             .flat_map(|s| &s.paragraphs)
+            .filter(|p| !p.included)
             .map(|p| p.inline.text.as_str())
             .find(|t| {
                 !t.starts_with("**Note") && !t.starts_with("Note:") && !t.starts_with("[!") && !t.contains("[!INCLUDE")
@@ -498,6 +500,7 @@ impl Cx<'_> {
         let query_options = self.query_options();
         let headers = self.headers();
         let examples = self.examples();
+        let permissions = self.permissions();
         self.check_annotation_keys(&response);
         let string_parameters = self.string_parameters();
         let mut operations: Vec<Operation> = self
@@ -515,6 +518,7 @@ impl Cx<'_> {
                 query_options: query_options.clone(),
                 headers: headers.clone(),
                 examples: Vec::new(),
+                permissions: permissions.clone(),
                 location: self.location(*at),
             })
             .collect();
@@ -533,6 +537,68 @@ impl Cx<'_> {
             operations[index].examples.push(std::sync::Arc::new(example));
         }
         operations
+    }
+
+    /// The permissions table of `## Permissions` (Intune: `## Prerequisites`),
+    /// written on the page or included. Three layouts: today's `Least
+    /// privileged permissions | Higher privileged permissions` columns, and
+    /// one list, `from least to most privileged` or (Intune) `from most to
+    /// least privileged`, whose least privileged end is the first or the last.
+    /// Rows after a row with an empty cell (Intune's per-area rows, such as
+    /// `Policy Set`) add to that row's type.
+    fn permissions(&self) -> Option<Permissions> {
+        // `Permission&nbsp;type&nbsp;(by&nbsp;workflow)` too: no-break spaces are whitespace.
+        let is_permission_type = |header: &String| {
+            let mut words = header.split_whitespace().map(|w| w.trim_matches('*'));
+            words.next().is_some_and(|w| w.eq_ignore_ascii_case("permission"))
+                && words.next().is_some_and(|w| w.eq_ignore_ascii_case("type"))
+        };
+        let table = (self.page.sections.iter())
+            .filter(|s| s.h2.starts_with("permissions") || s.h2.starts_with("prerequisites"))
+            .flat_map(|s| &s.tables)
+            .find(|t| t.header.first().is_some_and(is_permission_type))?;
+        let header: Vec<String> = table.header.iter().map(|h| clean_name(h).to_ascii_lowercase()).collect();
+        let least_column = header.iter().position(|h| h.starts_with("least privileged"));
+        let higher_column = header.iter().position(|h| h.starts_with("higher privileged"));
+        let most_first = header.get(1).is_some_and(|h| h.contains("most to least"));
+        let mut permissions = Permissions::default();
+        let mut kind: Option<PermissionKind> = None;
+        for row in table.rows.iter().filter(|r| !r.is_continuation) {
+            let label = cell_text(row, 0).to_ascii_lowercase();
+            kind = PermissionKind::of(&label).or(kind);
+            let Some(kind) = kind else { continue };
+            let cell = cell_text(row, least_column.unwrap_or(1));
+            let (least, higher) = match least_column {
+                Some(_) => (permission_names(&cell), higher_column.map(|i| permission_names(&cell_text(row, i)))),
+                None => {
+                    let mut names = permission_names(&cell);
+                    if most_first {
+                        names.reverse();
+                    }
+                    let higher = names.split_off(names.len().min(1));
+                    (names, Some(higher))
+                }
+            };
+            let higher = higher.unwrap_or_default();
+            let lower = cell.to_ascii_lowercase();
+            let not_supported = ["not supported", "not applicable", "not available"].iter().any(|n| lower.contains(n));
+            if least.is_empty() && higher.is_empty() && !not_supported {
+                continue; // A heading row of per-area rows, or a cell with no permission in it.
+            }
+            let set = kind.slot(&mut permissions).get_or_insert_with(PermissionSet::default);
+            set.supported |= !least.is_empty() || !higher.is_empty();
+            for name in least {
+                if !set.least_privileged.contains(&name) {
+                    set.least_privileged.push(name);
+                }
+            }
+            for name in higher {
+                if !set.least_privileged.contains(&name) && !set.higher_privileged.contains(&name) {
+                    set.higher_privileged.push(name);
+                }
+            }
+        }
+        (permissions != Permissions::default()).then_some(permissions)
     }
 
     /// Names (lower-cased) of function parameters the page types as String:
@@ -772,6 +838,53 @@ impl Cx<'_> {
             location: self.location(block.line),
         }
     }
+}
+
+/// The rows of a permissions table.
+#[derive(Debug, Clone, Copy)]
+enum PermissionKind {
+    DelegatedWorkOrSchool,
+    DelegatedPersonal,
+    Application,
+}
+
+impl PermissionKind {
+    /// The type a row's label (lower case) names; `None` for Intune's per-area rows.
+    fn of(label: &str) -> Option<PermissionKind> {
+        if label.starts_with("application") {
+            Some(PermissionKind::Application)
+        } else if label.contains("personal") {
+            Some(PermissionKind::DelegatedPersonal)
+        } else if label.starts_with("delegated") {
+            Some(PermissionKind::DelegatedWorkOrSchool)
+        } else {
+            None
+        }
+    }
+
+    fn slot(self, permissions: &mut Permissions) -> &mut Option<PermissionSet> {
+        match self {
+            PermissionKind::DelegatedWorkOrSchool => &mut permissions.delegated_work_or_school,
+            PermissionKind::DelegatedPersonal => &mut permissions.delegated_personal,
+            PermissionKind::Application => &mut permissions.application,
+        }
+    }
+}
+
+/// The permission names in a cell (`User.Read`, `User-Mail.ReadWrite.All`),
+/// in order, once each; prose (`Not supported.`, `For the user resource:`) is not one.
+fn permission_names(cell: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for word in cell.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))) {
+        let word = word.trim_matches(|c| c == '.' || c == '-');
+        let is_name = word.starts_with(|c: char| c.is_ascii_uppercase())
+            && word.contains('.')
+            && word.split('.').all(|part| !part.is_empty());
+        if is_name && !names.iter().any(|n| n == word) {
+            names.push(word.to_string());
+        }
+    }
+    names
 }
 
 /// Header positions of a table with a Type column.
@@ -1112,6 +1225,88 @@ mod tests {
         assert_eq!(response_type(body, "HTTP/1.1 202 Accepted"), Some(named.clone()));
         let shown = "HTTP/1.1 202 Accepted\nContent-Type: application/json\n\n{\"id\": \"1\"}";
         assert_eq!(response_type(header, shown), Some(named));
+    }
+
+    /// The permissions of a one-operation page whose permissions section is `section`.
+    fn permissions(section: &str) -> Option<Permissions> {
+        let text = format!(
+            "---\ndoc_type: apiPageType\n---\n# Get widget\n\n{section}\n\n## HTTP request\n```http\nGET /widgets/{{id}}\n```\n"
+        );
+        let (page, _) = crate::parse::parse_page("api/widget-get.md", &text);
+        lower(&page).0.operations[0].permissions.clone()
+    }
+
+    fn set(supported: bool, least: &[&str], higher: &[&str]) -> Option<PermissionSet> {
+        let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        Some(PermissionSet { supported, least_privileged: names(least), higher_privileged: names(higher) })
+    }
+
+    #[test]
+    fn permissions_in_least_and_higher_privileged_columns() {
+        let found = permissions(
+            "## Permissions\n|Permission type|Least privileged permissions|Higher privileged permissions|\n|:--|:--|:--|\n\
+             |Delegated (work or school account)|Widget.Read|Widget.ReadWrite, Widget.Read.All|\n\
+             |Delegated (personal Microsoft account)|Not supported.|Not supported.|\n\
+             |Application|Widget.Read.All|Not available.|",
+        );
+        let expected = Permissions {
+            delegated_work_or_school: set(true, &["Widget.Read"], &["Widget.ReadWrite", "Widget.Read.All"]),
+            delegated_personal: set(false, &[], &[]),
+            application: set(true, &["Widget.Read.All"], &[]),
+        };
+        assert_eq!(found, Some(expected));
+    }
+
+    #[test]
+    fn permissions_listed_from_least_or_from_most_privileged() {
+        let least_first = permissions(
+            "## Permissions\n|Permission type|Permissions (from least to most privileged)|\n|:--|:--|\n\
+             |Delegated (work or school account)|Widget.Read, Widget.ReadWrite|\n\
+             |Delegated (personal Microsoft account|Widget.Read|",
+        );
+        let expected = Permissions {
+            delegated_work_or_school: set(true, &["Widget.Read"], &["Widget.ReadWrite"]),
+            delegated_personal: set(true, &["Widget.Read"], &[]),
+            application: None,
+        };
+        assert_eq!(least_first, Some(expected));
+        // Intune: most privileged first, and per-area rows under a row with an empty cell.
+        let most_first = permissions(
+            "## Prerequisites\n|Permission type|Permissions (from most to least privileged)|\n|:--|:--|\n\
+             |Delegated (work or school account)||\n\
+             | &nbsp; &nbsp; **Apps** | DeviceManagementApps.ReadWrite.All, DeviceManagementApps.Read.All|\n\
+             | &nbsp; &nbsp; **Policy Set** | DeviceManagementConfiguration.ReadWrite.All, DeviceManagementConfiguration.Read.All|\n\
+             |Application|DeviceManagementApps.ReadWrite.All|",
+        );
+        let expected = Permissions {
+            delegated_work_or_school: set(
+                true,
+                &["DeviceManagementApps.Read.All", "DeviceManagementConfiguration.Read.All"],
+                &["DeviceManagementApps.ReadWrite.All", "DeviceManagementConfiguration.ReadWrite.All"],
+            ),
+            delegated_personal: None,
+            application: set(true, &["DeviceManagementApps.ReadWrite.All"], &[]),
+        };
+        assert_eq!(most_first, Some(expected));
+    }
+
+    #[test]
+    fn a_permissions_table_of_placeholders_or_no_table_is_not_known() {
+        let todo = "## Permissions\n|Permission type|Permissions (from least to most privileged)|\n|:--|:--|\n\
+                    |Delegated (work or school account)|**TODO: Provide applicable permissions.**|";
+        assert_eq!(permissions(todo), None);
+        assert_eq!(permissions("## Permissions\nMail.Read when reading attachments of messages."), None);
+    }
+
+    #[test]
+    fn permission_names_are_picked_out_of_prose() {
+        let cell =
+            "Group.ReadWrite.All Sites.Read.All, User-Mail.ReadWrite.All; e.g. For **user** resource: User.Read.";
+        assert_eq!(
+            permission_names(cell),
+            ["Group.ReadWrite.All", "Sites.Read.All", "User-Mail.ReadWrite.All", "User.Read"]
+        );
+        assert!(permission_names("Not supported.").is_empty());
     }
 
     #[test]

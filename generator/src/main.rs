@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use docgen::Progress;
 use docgen::diagnostics::{Code, Diagnostic, Severity};
 use docgen::emit::EmitOptions;
 use docgen::render::{Pages, Style, Summary};
-use docgen::source::{SourceFile, read_docs};
+use docgen::source::{IncludeFolders, SourceFile, read_docs_including};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The pipeline allocates many small strings on every thread, where glibc's
@@ -51,8 +51,8 @@ enum Command {
     },
     /// Check a docs folder: every problem with a source snippet, then a table by code.
     Lint {
-        #[arg(long)]
-        docs: PathBuf,
+        #[command(flatten)]
+        docs: Docs,
         /// `text`: rendered like rustc; `json`: one JSON object per line (the table goes to stderr).
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -70,8 +70,8 @@ enum Command {
     },
     /// Print how much of a docs folder became code, and what was skipped and why.
     Report {
-        #[arg(long)]
-        docs: PathBuf,
+        #[command(flatten)]
+        docs: Docs,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Also print how faithful the result is to the service's metadata (a CSDL XML file).
@@ -80,19 +80,43 @@ enum Command {
     },
     /// Print the intermediate representation of a docs folder as JSON.
     Ir {
-        #[arg(long)]
-        docs: PathBuf,
+        #[command(flatten)]
+        docs: Docs,
         /// Print the resolved type space (Rust names, flattened fields, request tree) instead.
         #[arg(long)]
         resolved: bool,
     },
 }
 
+/// The docs to read.
 #[derive(clap::Args)]
-struct CrateOptions {
+struct Docs {
     /// The folder of Markdown pages to read.
     #[arg(long)]
     docs: PathBuf,
+    /// A folder that `[!INCLUDE [label](path)]` directives read from
+    /// (repeatable; default: every `includes` folder in or above `--docs`).
+    /// Files inside `--docs` can always be included.
+    #[arg(long, value_name = "DIR")]
+    includes: Vec<PathBuf>,
+}
+
+impl Docs {
+    /// The pages and what they include, a spinner on a terminal meanwhile.
+    fn read(&self, progress: &Terminal) -> Result<Vec<SourceFile>, String> {
+        progress.stage("read", 0);
+        let includes = match self.includes.as_slice() {
+            [] => IncludeFolders::discover(&self.docs),
+            given => IncludeFolders::given(&self.docs, given).map_err(|e| format!("--includes: {e}"))?,
+        };
+        read_docs_including(&self.docs, &includes).map_err(|e| e.to_string())
+    }
+}
+
+#[derive(clap::Args)]
+struct CrateOptions {
+    #[command(flatten)]
+    docs: Docs,
     /// The generated package's name.
     #[arg(long, default_value = "graph-sdk")]
     crate_name: String,
@@ -181,7 +205,7 @@ fn run(command: Command) -> Result<u8, String> {
         Command::Report { docs, format, metadata } => {
             let metadata = metadata.as_deref().map(docgen::metadata::Metadata::read).transpose()?;
             let progress = Terminal::new();
-            let sources = read(&docs, &progress)?;
+            let sources = docs.read(&progress)?;
             let (ir, mut diagnostics) = docgen::extract_observed(&sources, &docgen::Cache::default(), &progress);
             progress.stage("resolve", 0);
             let (space, more) = docgen::resolve::resolve(&ir);
@@ -197,7 +221,7 @@ fn run(command: Command) -> Result<u8, String> {
             Ok(0)
         }
         Command::Ir { docs, resolved } => {
-            let sources = read_docs(&docs).map_err(|e| e.to_string())?;
+            let sources = docs.read(&Terminal::hidden())?;
             let (ir, _) = docgen::extract(&sources);
             let json = if resolved {
                 let (space, _) = docgen::resolve::resolve(&ir);
@@ -213,7 +237,7 @@ fn run(command: Command) -> Result<u8, String> {
 
 /// `docgen lint`: every diagnostic rendered (or as JSON), then the table by code.
 fn lint(
-    docs: &Path,
+    docs: &Docs,
     metadata: Option<&docgen::metadata::Metadata>,
     format: Format,
     deny: Severity,
@@ -221,7 +245,7 @@ fn lint(
     color: Color,
 ) -> Result<u8, String> {
     let progress = Terminal::new();
-    let sources = read(docs, &progress)?;
+    let sources = docs.read(&progress)?;
     let mut diagnostics = docgen::lint::lint_against(&sources, metadata, &progress);
     progress.done();
     diagnostics.retain(|d| !allow.contains(&d.code));
@@ -271,12 +295,6 @@ fn lint(
     Ok(if denied > 0 { EXIT_FINDINGS } else { 0 })
 }
 
-/// Reads the docs folder, a spinner on a terminal meanwhile.
-fn read(docs: &Path, progress: &Terminal) -> Result<Vec<SourceFile>, String> {
-    progress.stage("read", 0);
-    read_docs(docs).map_err(|e| e.to_string())
-}
-
 /// A progress bar on stderr when it is a terminal; nothing otherwise (CI
 /// logs and pipes get no escape sequences).
 struct Terminal {
@@ -291,6 +309,11 @@ impl Terminal {
             ProgressBar::hidden()
         };
         Terminal { bar }
+    }
+
+    /// Draws nothing (`docgen ir` never did).
+    fn hidden() -> Self {
+        Terminal { bar: ProgressBar::hidden() }
     }
 
     fn done(&self) {
@@ -328,9 +351,9 @@ fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severi
     // are left to the operating system, which takes them back at once,
     // instead of being freed one allocation at a time (a tenth of a second
     // for beta, on one core).
-    let sources = ManuallyDrop::new(read(&options.docs, &progress)?);
+    let sources = ManuallyDrop::new(options.docs.read(&progress)?);
     let docs_label = options.docs_label.clone().unwrap_or_else(|| {
-        options.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
+        options.docs.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
     });
     let emit_options = EmitOptions {
         crate_name: options.crate_name,

@@ -280,7 +280,7 @@ mod tests {
     use super::*;
 
     fn page(text: &str) -> Vec<SourceFile> {
-        vec![SourceFile { path: "api/x.md".into(), text: text.into(), lossy: false }]
+        vec![SourceFile::new("api/x.md", text)]
     }
 
     fn at(line: u32, column: u32) -> Location {

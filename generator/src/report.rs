@@ -31,6 +31,9 @@ pub struct Report {
     pub documented_operations: usize,
     /// Distinct (method, path) operations emitted.
     pub operations: usize,
+    /// Of those, the ones whose permissions their page documents in a table
+    /// that could be read (written there or included).
+    pub operations_with_permissions: usize,
     pub examples: ExampleCounts,
     /// Type references in all, and those that fell back to `serde_json::Value`.
     pub type_references: usize,
@@ -109,6 +112,7 @@ pub fn build(ir: &Ir, space: &TypeSpace, diagnostics: &[Diagnostic]) -> Report {
     report.enums = space.enums.len();
     report.documented_operations = ir.operations.len();
     report.operations = space.operations.len();
+    report.operations_with_permissions = space.operations.iter().filter(|op| op.permissions.is_some()).count();
     report.type_references = space.type_references;
     report.fallback_types = space.fallback_types;
     for op in &ir.operations {
@@ -180,6 +184,14 @@ impl Report {
         row("enums", self.enums.to_string());
         row("operations (documented)", self.documented_operations.to_string());
         row("operations (distinct method+path)", self.operations.to_string());
+        row(
+            "  with permissions known",
+            format!(
+                "{} ({:.2}%)",
+                self.operations_with_permissions,
+                percent(self.operations_with_permissions, self.operations)
+            ),
+        );
         let e = &self.examples;
         row(
             "examples",

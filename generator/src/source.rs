@@ -1,18 +1,32 @@
-//! Reading a docs folder: every `.md` page under it, in path order.
+//! Reading a docs folder: every `.md` page under it, in path order, and
+//! what the pages include.
+
+pub mod includes;
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Location};
+pub use includes::{IncludeFolders, IncludeRead, Included};
 
 /// One page's path (relative to the docs root, `/`-separated) and text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceFile {
     pub path: String,
     pub text: String,
     /// The bytes were not valid UTF-8 and were read lossily.
     pub lossy: bool,
+    /// What the page's include directives brought in, read with the page
+    /// (empty for a page that was not read from a docs folder).
+    pub includes: Vec<Included>,
+}
+
+impl SourceFile {
+    /// A page given as text, with nothing included.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile { path: path.into(), text: text.into(), ..SourceFile::default() }
+    }
 }
 
 /// An I/O failure, with the path it happened on.
@@ -30,14 +44,22 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-/// Reads every Markdown page under `root`, skipping `includes/` folders
-/// (snippets for other languages) and hidden folders. Sorted by path, so the
-/// file system's order never reaches the output.
-///
-/// Nothing outside `root` is ever read: symbolic links are not followed (a
-/// link to a page or a folder is skipped like any other non-page), and links
-/// between pages are only ever resolved to names, never opened.
+/// Reads every Markdown page under `root` and what the pages include from
+/// the `includes` folders in or above `root` ([`IncludeFolders::discover`]).
 pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
+    read_docs_including(root, &IncludeFolders::discover(root))
+}
+
+/// Reads every Markdown page under `root`, skipping `includes/` folders
+/// (what pages include is not a page) and hidden folders, then what the
+/// pages include from `includes`. Sorted by path, so the file system's
+/// order never reaches the output.
+///
+/// Nothing outside `root` and the includes folders is ever read: symbolic
+/// links are not followed (a link to a page or a folder is skipped like any
+/// other non-page), links between pages are only ever resolved to names,
+/// never opened, and an include that points elsewhere is reported, not read.
+pub fn read_docs_including(root: &Path, includes: &IncludeFolders) -> Result<Vec<SourceFile>, ReadError> {
     let mut paths = Vec::new();
     collect(root, &mut paths)?;
     paths.sort();
@@ -50,10 +72,12 @@ pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let relative = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             let (text, lossy) = decode(bytes);
-            Ok(SourceFile { path: relative, text, lossy })
+            Ok(SourceFile { path: relative, text, lossy, includes: Vec::new() })
         })
         .collect();
-    pages.into_iter().collect()
+    let mut pages = pages.into_iter().collect::<Result<Vec<_>, _>>()?;
+    includes::read_includes(&mut pages, includes);
+    Ok(pages)
 }
 
 /// A page's bytes as text: invalid UTF-8 becomes U+FFFD (and `true`), never an error.

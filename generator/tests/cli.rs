@@ -55,7 +55,27 @@ fn text_is_plain_and_quiet_when_piped() {
     assert!(stdout.contains("code                      errors  warnings   notes   total"), "{stdout}");
     assert!(!stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'), "no escape sequences in a pipe");
     assert!(!stderr.contains('\r'), "no progress bar in a pipe: {stderr}");
-    assert!(stderr.contains("14 pages: 0 error(s), 27 warning(s)"), "{stderr}");
+    assert!(stderr.contains("15 pages: 0 error(s), 29 warning(s)"), "{stderr}");
+}
+
+#[test]
+fn includes_come_from_the_folders_given_instead_of_those_found() {
+    // Today's layout: the shared notes are in an `includes` folder beside the docs root.
+    let format = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/current_format");
+    let docs = format.join("v1.0");
+    let docs = docs.to_str().expect("a UTF-8 path");
+    let found = docgen(&["lint", "--docs", docs, "--format", "json"]);
+    assert_eq!(String::from_utf8_lossy(&found.stdout), "", "found beside the docs root");
+    let shared = format.join("includes");
+    let given = docgen(&["lint", "--docs", docs, "--format", "json", "--includes", shared.to_str().expect("UTF-8")]);
+    assert_eq!(String::from_utf8_lossy(&given.stdout), "", "given");
+    let empty = std::env::temp_dir().join(format!("docgen-cli-includes-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("a folder");
+    let other = docgen(&["lint", "--docs", docs, "--format", "json", "--includes", empty.to_str().expect("UTF-8")]);
+    let _ = std::fs::remove_dir_all(&empty);
+    let stdout = String::from_utf8_lossy(&other.stdout);
+    assert!(stdout.contains("\"code\":\"include-missing\"") && stdout.contains("global-only.md"), "{stdout}");
+    assert_eq!(docgen(&["lint", "--docs", docs, "--includes", "/nonexistent/includes"]).status.code(), Some(2));
 }
 
 #[test]
@@ -69,7 +89,7 @@ fn json_is_one_object_per_line_and_the_table_goes_to_stderr() {
     let output = lint(&["--format", "json"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 33, "{stdout}");
+    assert_eq!(lines.len(), 36, "{stdout}");
     for line in lines {
         let value: serde_json::Value = serde_json::from_str(line).expect("a JSON object per line");
         assert!(value["code"].is_string() && value["line"].is_u64() && value["file"].is_string());

@@ -33,6 +33,11 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsRequest {
     /// Read every iosLobAppProvisioningConfiguration object in the tenant.
     ///
     /// `GET /deviceAppManagement/iosLobAppProvisioningConfigurations`, documented on `api/list-ioslobappprovisioningconfigurations.md`.
+    ///
+    /// Permissions the page documents, least privileged first:
+    /// - Delegated (work or school account): `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
+    /// - Delegated (personal Microsoft account): not supported
+    /// - Application: `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
     pub fn list(
         &self,
     ) -> graph_runtime::Request<
@@ -65,6 +70,11 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
     /// Read the properties of one iosLobAppProvisioningConfiguration object.
     ///
     /// `GET /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}`, documented on `api/get-ioslobappprovisioningconfiguration.md`.
+    ///
+    /// Permissions the page documents, least privileged first:
+    /// - Delegated (work or school account): `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
+    /// - Delegated (personal Microsoft account): not supported
+    /// - Application: `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
     pub fn get(
         &self,
     ) -> graph_runtime::Request<crate::models::IosLobAppProvisioningConfiguration> {
@@ -75,6 +85,11 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemRequest {
     /// Set the group assignments and assignment targets of an iosLobAppProvisioningConfiguration in one call. The lists sent replace the ones the configuration had.
     ///
     /// `POST /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/assign`, documented on `api/ioslobappprovisioningconfiguration-assign.md`.
+    ///
+    /// Permissions the page documents, least privileged first:
+    /// - Delegated (work or school account): `DeviceManagementApps.ReadWrite.All`
+    /// - Delegated (personal Microsoft account): not supported
+    /// - Application: `DeviceManagementApps.ReadWrite.All`
     pub fn assign(
         &self,
         body: &crate::requests::device_app_management::DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody,
@@ -105,6 +120,11 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsR
     /// Read the mobileAppProvisioningConfigGroupAssignment objects that deploy one iOS app provisioning configuration to Azure AD groups.
     ///
     /// `GET /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments`, documented on `api/list-groupassignments.md`.
+    ///
+    /// Permissions the page documents, least privileged first:
+    /// - Delegated (work or school account): `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
+    /// - Delegated (personal Microsoft account): not supported
+    /// - Application: `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
     pub fn list(
         &self,
     ) -> graph_runtime::Request<
@@ -117,6 +137,11 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsR
     /// Deploy an iOS app provisioning configuration to one or more Azure AD groups by adding a mobileAppProvisioningConfigGroupAssignment object.
     ///
     /// `POST /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments`, documented on `api/create-groupassignments.md`.
+    ///
+    /// Permissions the page documents, least privileged first:
+    /// - Delegated (work or school account): `DeviceManagementApps.ReadWrite.All`
+    /// - Delegated (personal Microsoft account): not supported
+    /// - Application: `DeviceManagementApps.ReadWrite.All`
     pub fn create(
         &self,
         body: &crate::models::MobileAppProvisioningConfigGroupAssignment,
@@ -163,6 +188,11 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsI
     /// Read one mobileAppProvisioningConfigGroupAssignment object by its key.
     ///
     /// `GET /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments/{mobileAppProvisioningConfigGroupAssignmentId}`, documented on `api/get-groupassignments.md`.
+    ///
+    /// Permissions the page documents, least privileged first:
+    /// - Delegated (work or school account): `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
+    /// - Delegated (personal Microsoft account): not supported
+    /// - Application: `DeviceManagementApps.Read.All` (higher: `DeviceManagementApps.ReadWrite.All`)
     pub fn get(
         &self,
     ) -> graph_runtime::Request<
@@ -175,6 +205,11 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsI
     /// Stop deploying an iOS app provisioning configuration to one Azure AD group by removing its mobileAppProvisioningConfigGroupAssignment object.
     ///
     /// `DELETE /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/groupAssignments/{mobileAppProvisioningConfigGroupAssignmentId}`, documented on `api/delete-groupassignments.md`.
+    ///
+    /// Permissions the page documents, least privileged first:
+    /// - Delegated (work or school account): `DeviceManagementApps.ReadWrite.All`
+    /// - Delegated (personal Microsoft account): not supported
+    /// - Application: `DeviceManagementApps.ReadWrite.All`
     pub fn delete(&self) -> graph_runtime::Request<()> {
         self.0.empty(graph_runtime::Method::DELETE)
     }

@@ -309,7 +309,31 @@ fn operation_doc(op: &ROperation) -> String {
     if !op.headers.is_empty() {
         doc.push_str(&format!("\n\nRequest headers the page documents: {}.", op.headers.join(", ")));
     }
+    if let Some(permissions) = &op.permissions {
+        doc.push_str("\n\nPermissions the page documents, least privileged first:");
+        let kinds = [
+            ("Delegated (work or school account)", &permissions.delegated_work_or_school),
+            ("Delegated (personal Microsoft account)", &permissions.delegated_personal),
+            ("Application", &permissions.application),
+        ];
+        for (kind, set) in kinds.iter().filter_map(|(kind, set)| Some((kind, set.as_ref()?))) {
+            doc.push_str(&format!("\n- {kind}: {}", permission_line(set)));
+        }
+    }
     doc
+}
+
+/// `` `User.Read` (higher: `User.ReadWrite.All`) ``, or `not supported`.
+fn permission_line(set: &crate::ir::PermissionSet) -> String {
+    let names = |names: &[String]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    match (set.supported, set.least_privileged.is_empty(), set.higher_privileged.is_empty()) {
+        (false, _, _) => "not supported".into(),
+        (true, false, true) => names(&set.least_privileged),
+        (true, false, false) => {
+            format!("{} (higher: {})", names(&set.least_privileged), names(&set.higher_privileged))
+        }
+        (true, true, _) => format!("higher privileged only: {}", names(&set.higher_privileged)),
+    }
 }
 
 #[cfg(test)]

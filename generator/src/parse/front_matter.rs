@@ -12,6 +12,8 @@ pub struct FrontMatter {
     pub description: Option<String>,
     pub doc_type: Option<String>,
     pub ms_prod: Option<String>,
+    /// The product area pages carry today (`entra-users`), next to or instead of `ms.prod`.
+    pub ms_subservice: Option<String>,
     /// Every scalar key, in key order, for lints and reports.
     pub all: BTreeMap<String, String>,
 }
@@ -61,6 +63,7 @@ fn from_map(all: BTreeMap<String, String>) -> FrontMatter {
         description: get("description"),
         doc_type: get("doc_type"),
         ms_prod: get("ms.prod"),
+        ms_subservice: get("ms.subservice"),
         all,
     }
 }

@@ -51,6 +51,32 @@ pub struct Link {
 pub struct Inline {
     pub text: String,
     pub links: Vec<Link>,
+    /// Include directives amid other text (a table cell, a sentence); they
+    /// are not in `text`, which keeps what surrounds them.
+    pub includes: Vec<InlineInclude>,
+}
+
+/// `[!INCLUDE [label](target)]`, DocFX's include directive: not a link, but
+/// the place where the Markdown of `target` belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludeDirective {
+    pub label: String,
+    /// The target as written (the link destination).
+    pub target: String,
+    pub line: u32,
+    /// The whole directive in the page.
+    pub span: Range<usize>,
+}
+
+/// An include directive inside inline text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineInclude {
+    /// Byte offset in the inline text where the included text belongs.
+    pub at: usize,
+    pub directive: IncludeDirective,
+    /// Nothing else is on the directive's line: at the start or end of a
+    /// paragraph, it stands for blocks of its own (as DocFX reads it).
+    pub own_line: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +93,8 @@ pub struct Paragraph {
     pub inline: Inline,
     pub line: u32,
     pub span: Range<usize>,
+    /// Read from an included file (a shared note, say), not written on the page.
+    pub included: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +144,38 @@ pub enum Block {
     Table(Table),
     Code(CodeBlock),
     Comment(HtmlComment),
+    /// A paragraph that is nothing but an include directive.
+    Include(IncludeDirective),
+}
+
+impl Block {
+    /// The block as part of the page that includes it: every line and span
+    /// becomes the include directive's (`line`, `span`), since the included
+    /// file's own lines mean nothing in the page, and paragraphs are marked.
+    pub fn included_at(mut self, line: u32, span: &Range<usize>) -> Block {
+        match &mut self {
+            Block::Heading(heading) => heading.line = line,
+            Block::Paragraph(paragraph) => {
+                (paragraph.line, paragraph.span, paragraph.included) = (line, span.clone(), true);
+                for include in &mut paragraph.inline.includes {
+                    (include.directive.line, include.directive.span) = (line, span.clone());
+                }
+            }
+            Block::Table(table) => {
+                table.line = line;
+                for row in &mut table.rows {
+                    row.line = line;
+                    for include in row.cells.iter_mut().flat_map(|c| &mut c.inline.includes) {
+                        (include.directive.line, include.directive.span) = (line, span.clone());
+                    }
+                }
+            }
+            Block::Code(code) => (code.line, code.span) = (line, span.clone()),
+            Block::Comment(comment) => (comment.line, comment.span) = (line, span.clone()),
+            Block::Include(directive) => (directive.line, directive.span) = (line, span.clone()),
+        }
+        self
+    }
 }
 
 /// The blocks of one page, plus its YAML front matter if present.
@@ -156,26 +216,44 @@ enum Open {
         text: String,
         span: Range<usize>,
     },
-    FrontMatter {
-        text: String,
-        start: usize,
-    },
 }
 
 pub fn parse(text: &str, lines: &LineIndex) -> Document {
     let text = &*delimiter_rows_without_tabs(text);
-    let options = Options::ENABLE_TABLES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut doc = Document::default();
+    // Front matter is only ever the page's first block. pulldown-cmark's YAML
+    // option takes a `---` line anywhere that a later `---` line closes,
+    // and the docs close tab groups with a bare `---`: a page with two tab
+    // groups would lose what lies between them, and its front matter.
+    let body_start = match front_matter(text) {
+        Some(FrontMatter { yaml, opening, body_start }) => {
+            doc.front_matter = Some((yaml.to_string(), lines.line(opening)));
+            body_start
+        }
+        None => 0,
+    };
+    let body = text.get(body_start..).unwrap_or_default();
     let mut open = Open::Nothing;
     // Links nest inside the open inline container; remember where each starts.
     let mut link_stack: Vec<(String, usize)> = Vec::new();
     // Inline HTML comments inside a paragraph (`text <!-- { … } -->`).
     let mut inline_html: Option<(String, Range<usize>)> = None;
+    // A DocFX tab group (`# [C#](#tab/csharp)` …) is open: a `---` under its
+    // last line closes it, which CommonMark would read as a heading.
+    let mut in_tab_group = false;
+    // An include directive just ended its link: its `]` (`Some(false)` until
+    // seen) and the space after it are not text.
+    let mut after_directive: Option<bool> = None;
 
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, Options::ENABLE_TABLES).into_offset_iter() {
+        let range = range.start + body_start..range.end + body_start;
         match event {
             Event::Start(tag) => match tag {
-                Tag::MetadataBlock(_) => open = Open::FrontMatter { text: String::new(), start: range.start },
+                Tag::Heading { .. } if in_tab_group && is_setext_rule(text, &range) => {
+                    flush(&mut open, &mut doc, lines);
+                    in_tab_group = false;
+                    open = Open::Paragraph { start: range.start, end: range.end, inline: Inline::default() };
+                }
                 Tag::Heading { level, .. } => {
                     flush(&mut open, &mut doc, lines);
                     open = Open::Heading { level: level as u8, start: range.start, inline: Inline::default() };
@@ -235,17 +313,15 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                 _ => {}
             },
             Event::End(tag) => match tag {
-                TagEnd::MetadataBlock(_) => {
-                    if let Open::FrontMatter { text, start } = std::mem::replace(&mut open, Open::Nothing) {
-                        doc.front_matter = Some((text, lines.line(start)));
-                    }
-                }
                 TagEnd::Heading(_) | TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::HtmlBlock => {
                     if let Open::Paragraph { end, .. } = &mut open {
                         *end = range.end;
                     }
                     if !matches!(open, Open::Table { .. }) {
                         flush(&mut open, &mut doc, lines);
+                    }
+                    if let (TagEnd::Heading(_), Some(Block::Heading(heading))) = (tag, doc.blocks.last()) {
+                        in_tab_group = heading.is_tab;
                     }
                 }
                 TagEnd::Link => {
@@ -254,14 +330,23 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                     {
                         let written = inline.text.get(start..).unwrap_or_default();
                         let at = start + (written.len() - written.trim_start().len());
-                        inline.links.push(Link { text: written.trim().to_string(), target, at });
+                        let link_text = written.trim().to_string();
+                        match include_directive(text, &range) {
+                            Some(span) => {
+                                let directive =
+                                    IncludeDirective { label: link_text, target, line: lines.line(span.start), span };
+                                record_include(inline, text, start, directive);
+                                after_directive = Some(false);
+                            }
+                            None => inline.links.push(Link { text: link_text, target, at }),
+                        }
                     }
                 }
                 TagEnd::TableCell => {
                     if let Open::Table { row, cell, .. } = &mut open
                         && let Some(mut inline) = cell.take()
                     {
-                        inline.text = inline.text.trim().to_string();
+                        trim_inline(&mut inline);
                         row.push(Cell { inline });
                     }
                 }
@@ -289,14 +374,18 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                 _ => {}
             },
             Event::Text(t) => match &mut open {
-                Open::Code { text, .. } | Open::FrontMatter { text, .. } => text.push_str(&t),
+                Open::Code { text, .. } => text.push_str(&t),
                 Open::Html { text, .. } => text.push_str(&t),
                 _ => {
                     if let Some((html, span)) = &mut inline_html {
                         html.push_str(&t);
                         span.end = range.end;
                     } else if let Some(inline) = current_inline(&mut open) {
-                        inline.text.push_str(&t);
+                        let t = match after_directive {
+                            Some(_) => after_include(inline, &t, &mut after_directive),
+                            None => &t,
+                        };
+                        inline.text.push_str(t);
                     }
                 }
             },
@@ -320,6 +409,7 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
                     span.end = range.end;
                 }
             }
+            Event::Rule => in_tab_group = false,
             Event::InlineHtml(html) => {
                 let started = inline_html.is_some();
                 if !started && html.trim_start().starts_with("<!--") {
@@ -374,6 +464,112 @@ fn delimiter_rows_without_tabs(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(fixed)
 }
 
+/// The YAML front matter and where it lies.
+struct FrontMatter<'a> {
+    yaml: &'a str,
+    /// The opening `---`.
+    opening: usize,
+    body_start: usize,
+}
+
+/// The front matter as pulldown-cmark's YAML option reads a metadata block,
+/// but only as the page's first block: a `---` line, a first line that is
+/// neither blank nor the end, and everything up to a `---` or `...` line.
+#[inline(never)]
+fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n').map(|line| {
+        let start = offset;
+        offset += line.len();
+        (start, line)
+    });
+    let (opening, _) = lines.find(|(_, line)| !line.trim().is_empty()).filter(|(_, line)| {
+        line.strip_prefix("---").is_some_and(|rest| rest.chars().all(|c| c.is_ascii_whitespace()))
+    })?;
+    let is_closing = |line: &str| {
+        let rest = line.strip_prefix("---").or_else(|| line.strip_prefix("..."));
+        rest.is_some_and(|rest| rest.trim_start_matches(' ').trim_end_matches(['\r', '\n']).is_empty())
+    };
+    let (first, first_line) = lines.next()?;
+    if first_line.trim().is_empty() || is_closing(first_line) {
+        return None;
+    }
+    let (closing, closing_line) = lines.find(|(_, line)| is_closing(line))?;
+    Some(FrontMatter { yaml: &text[first..closing], opening, body_start: closing + closing_line.len() })
+}
+
+/// A setext heading underlined with dashes (`Text` then `---`): in a tab
+/// group the dashes close the group, and the text above is no heading.
+#[cold]
+fn is_setext_rule(text: &str, heading: &Range<usize>) -> bool {
+    let source = text.get(heading.clone()).unwrap_or_default();
+    let underline = source.trim_end().lines().last().unwrap_or_default().trim();
+    !source.trim_start().starts_with('#') && !underline.is_empty() && underline.chars().all(|c| c == '-')
+}
+
+/// The span of the include directive (`[!INCLUDE [label](target)]`, any
+/// case, spaces allowed around the link) whose link is `link`, if it is one.
+fn include_directive(text: &str, link: &Range<usize>) -> Option<Range<usize>> {
+    const OPENING: &str = "[!include";
+    let before = text.get(..link.start)?.trim_end_matches([' ', '\t']);
+    let start = before.len().checked_sub(OPENING.len())?;
+    if !before.get(start..)?.eq_ignore_ascii_case(OPENING) {
+        return None;
+    }
+    let after = text.get(link.end..)?.trim_start_matches([' ', '\t']).strip_prefix(']')?;
+    Some(start..text.len() - after.len())
+}
+
+/// Keeps `directive` (whose link text starts at `start` in `inline`) as an
+/// include of `inline`, and drops `[!INCLUDE label` from its text. Rare, so
+/// kept out of the event loop.
+#[cold]
+fn record_include(inline: &mut Inline, text: &str, start: usize, directive: IncludeDirective) {
+    let cut = inline.text.get(..start).and_then(|t| t.rfind("[!")).unwrap_or(start);
+    inline.text.truncate(cut);
+    let span = &directive.span;
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
+    let own_line = text[line_start..span.start].trim().is_empty() && text[span.end..line_end].trim().is_empty();
+    inline.includes.push(InlineInclude { at: cut, directive, own_line });
+}
+
+/// The part of `t`, text right after an include directive's link, that is
+/// text: not the directive's `]` (`state` is `Some(false)` until it is
+/// seen), nor the space after it when the text before has one.
+#[cold]
+fn after_include<'t>(inline: &Inline, mut t: &'t str, state: &mut Option<bool>) -> &'t str {
+    if *state == Some(false) {
+        t = t.trim_start();
+        match t.strip_prefix(']') {
+            Some(rest) => (t, *state) = (rest, Some(true)),
+            None if t.is_empty() => {}
+            None => *state = None,
+        }
+    }
+    if *state == Some(true) {
+        if inline.text.is_empty() || inline.text.ends_with(char::is_whitespace) {
+            t = t.trim_start();
+        }
+        if !t.is_empty() {
+            *state = None;
+        }
+    }
+    t
+}
+
+/// Trims the inline text, keeping the include and link offsets pointing where they did.
+fn trim_inline(inline: &mut Inline) {
+    let leading = inline.text.len() - inline.text.trim_start().len();
+    inline.text = inline.text.trim().to_string();
+    for include in &mut inline.includes {
+        include.at = include.at.saturating_sub(leading).min(inline.text.len());
+    }
+    for link in &mut inline.links {
+        link.at = link.at.saturating_sub(leading).min(inline.text.len());
+    }
+}
+
 /// GFM drops the cells of a row beyond the header's count; in the docs they
 /// come from an unescaped `|` in a description (`(*.cfg | *.xml)`), so their
 /// source text is put back at the end of the last cell.
@@ -421,7 +617,7 @@ fn current_inline(open: &mut Open) -> Option<&mut Inline> {
 /// Closes whatever is open and appends it to the document.
 fn flush(open: &mut Open, doc: &mut Document, lines: &LineIndex) {
     match std::mem::replace(open, Open::Nothing) {
-        Open::Nothing | Open::FrontMatter { .. } => {}
+        Open::Nothing => {}
         Open::Heading { level, start, inline } => {
             let text = inline.text.trim().to_string();
             let is_tab =
@@ -429,10 +625,22 @@ fn flush(open: &mut Open, doc: &mut Document, lines: &LineIndex) {
             doc.blocks.push(Block::Heading(Heading { level, text, line: lines.line(start), is_tab }));
         }
         Open::Paragraph { start, end, mut inline } => {
-            inline.text = inline.text.trim().to_string();
-            if !inline.text.is_empty() {
-                doc.blocks.push(Block::Paragraph(Paragraph { inline, line: lines.line(start), span: start..end }));
+            trim_inline(&mut inline);
+            // Directives on lines of their own before or after the text stand
+            // for their files' blocks, and so do those of a paragraph of nothing else.
+            let leading = inline.includes.iter().take_while(|i| i.at == 0 && i.own_line).count();
+            let before: Vec<InlineInclude> = inline.includes.drain(..leading).collect();
+            let length = inline.text.len();
+            let trailing = inline.includes.iter().rev().take_while(|i| i.at == length && i.own_line).count();
+            let after = inline.includes.split_off(inline.includes.len() - trailing);
+            doc.blocks.extend(before.into_iter().map(|i| Block::Include(i.directive)));
+            if inline.text.is_empty() {
+                doc.blocks.extend(inline.includes.into_iter().map(|i| Block::Include(i.directive)));
+            } else {
+                let paragraph = Paragraph { inline, line: lines.line(start), span: start..end, included: false };
+                doc.blocks.push(Block::Paragraph(paragraph));
             }
+            doc.blocks.extend(after.into_iter().map(|i| Block::Include(i.directive)));
         }
         Open::Table { line, header, rows, .. } => doc.blocks.push(Block::Table(Table { header, rows, line })),
         Open::Code { info, text, span } => {
@@ -517,6 +725,67 @@ mod tests {
         let Block::Table(table) = &found[0] else { panic!("expected a table") };
         assert_eq!(table.rows[0].cells[1].inline.text, "file (*.cfg | *.xml).");
         assert_eq!(table.rows[1].cells[1].inline.text, "c | d");
+    }
+
+    #[test]
+    fn front_matter_is_only_ever_the_first_block() {
+        // Two tab groups closed by `---`: pulldown-cmark's YAML option would
+        // read what lies between the rules as a second front matter.
+        let text = "---\ntitle: x\n---\n# T\n\n# [C#](#tab/csharp)\nsnippet\n\n---\n#### Response\nbody\n\n---\nend\n";
+        let doc = parse(text, &LineIndex::new(text));
+        assert_eq!(doc.front_matter, Some(("title: x\n".to_string(), 1)));
+        let headings: Vec<&str> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(h) => Some(h.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(headings, ["T", "C#", "Response"]);
+        assert!(matches!(doc.blocks.last(), Some(Block::Paragraph(p)) if p.inline.text == "end" && p.line == 14));
+    }
+
+    #[test]
+    fn a_dash_line_closing_a_tab_group_is_not_a_heading() {
+        let found = blocks("# [C#](#tab/csharp)\n[!INCLUDE [sample-code](x.md)]\n---\n\n#### Response\n");
+        assert!(matches!(&found[0], Block::Heading(h) if h.is_tab));
+        assert!(matches!(&found[1], Block::Include(d) if d.target == "x.md" && d.line == 2));
+        assert!(matches!(&found[2], Block::Heading(h) if h.text == "Response" && h.level == 4));
+        // Outside a tab group the same lines are a heading, as CommonMark says.
+        assert!(matches!(&blocks("Title\n---\n")[0], Block::Heading(h) if h.text == "Title" && h.level == 2));
+    }
+
+    #[test]
+    fn include_directives_are_not_links() {
+        let text = "Intro.\n\n[!INCLUDE [permissions-table](../includes/permissions/a.md)]\n";
+        let found = blocks(text);
+        let Block::Include(directive) = &found[1] else { panic!("expected an include, got {found:?}") };
+        assert_eq!(
+            (directive.label.as_str(), directive.target.as_str()),
+            ("permissions-table", "../includes/permissions/a.md")
+        );
+        assert_eq!((directive.line, &text[directive.span.clone()]), (3, text[8..].trim_end()));
+        assert!(matches!(&blocks("[!include[a](a.md)]\n")[0], Block::Include(d) if d.target == "a.md"));
+    }
+
+    #[test]
+    fn an_include_amid_text_keeps_its_place_and_the_text_around_it() {
+        let found = blocks("|a|b|\n|--|--|\n|id|Unique. [!INCLUDE [note](../includes/note.md)] Read-only.|\n");
+        let Block::Table(table) = &found[0] else { panic!("expected a table") };
+        let cell = &table.rows[0].cells[1].inline;
+        assert_eq!(cell.text, "Unique. Read-only.");
+        assert!(cell.links.is_empty());
+        assert_eq!((cell.includes[0].at, cell.includes[0].directive.target.as_str()), (8, "../includes/note.md"));
+    }
+
+    #[test]
+    fn a_directive_on_its_own_line_before_text_stands_apart_from_it() {
+        let found = blocks("[!INCLUDE [note](note.md)]\nThe description, [with a link](a.md).\n");
+        assert!(matches!(&found[0], Block::Include(d) if d.target == "note.md"));
+        let Block::Paragraph(paragraph) = &found[1] else { panic!("expected a paragraph") };
+        assert_eq!(paragraph.inline.text, "The description, with a link.");
+        assert!(paragraph.inline.includes.is_empty());
     }
 
     #[test]

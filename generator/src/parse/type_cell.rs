@@ -136,6 +136,7 @@ mod tests {
         Inline {
             text: text.into(),
             links: links.iter().map(|(t, l)| Link { text: t.to_string(), target: l.to_string(), at: 0 }).collect(),
+            includes: Vec::new(),
         }
     }
 

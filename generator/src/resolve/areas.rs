@@ -2,10 +2,11 @@
 //! application that enables one area compiles only that area's operations and
 //! the models they need (the closure over field and base types).
 //!
-//! An operation's area is its page's `ms.prod` (folded to lower case, two
-//! known typos fixed); Intune pages, half of the docs, are split by the
+//! An operation's area is its page's `ms.subservice` (today's pages:
+//! `entra-users`), else its `ms.prod` (the 2020 pages; folded to lower case,
+//! two known typos fixed); Intune pages, half of the docs, are split by the
 //! sub-area in their file names (`intune-deviceconfig-…`); pages without a
-//! usable `ms.prod` use the first segment of their path.
+//! usable value use the first segment of their path.
 
 use std::collections::BTreeSet;
 
@@ -22,23 +23,32 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// The feature name for an operation documented on `page` with this path.
 pub fn area(page: Option<&PageInfo>, first_segment: &str) -> String {
-    let prod = page.map(|p| p.ms_prod.trim().to_ascii_lowercase()).unwrap_or_default();
-    let prod = ALIASES.iter().find(|(from, _)| *from == prod).map(|(_, to)| to.to_string()).unwrap_or(prod);
+    match page.and_then(|p| usable_area(&p.ms_subservice).or_else(|| usable_area(&p.ms_prod))) {
+        Some(area) if area == "intune" => {
+            let stem = page.map(|p| p.file.rsplit('/').next().unwrap_or(&p.file)).unwrap_or_default();
+            let sub =
+                stem.strip_prefix("intune-").filter(|_| has_sub_area(stem)).and_then(|rest| rest.split('-').next());
+            sub.map_or_else(|| "intune".into(), |sub| format!("intune-{sub}"))
+        }
+        Some(area) => area,
+        None => {
+            // Lower case, not kebab case: the docs spell `administrativeUnits` and
+            // `administrativeunits` for the same root.
+            let from_path: String =
+                first_segment.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+            if from_path.is_empty() { "common".into() } else { from_path }
+        }
+    }
+}
+
+/// A front-matter area value as a feature name: lower case, known typos
+/// fixed; `None` when empty, a TODO, or not a feature name.
+fn usable_area(value: &str) -> Option<String> {
+    let value = value.trim().to_ascii_lowercase();
+    let value = ALIASES.iter().find(|(from, _)| *from == value).map(|(_, to)| to.to_string()).unwrap_or(value);
     let usable =
-        !prod.is_empty() && !prod.contains("todo") && prod.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if usable && prod == "intune" {
-        let stem = page.map(|p| p.file.rsplit('/').next().unwrap_or(&p.file)).unwrap_or_default();
-        let sub = stem.strip_prefix("intune-").filter(|_| has_sub_area(stem)).and_then(|rest| rest.split('-').next());
-        return sub.map_or_else(|| "intune".into(), |sub| format!("intune-{sub}"));
-    }
-    if usable {
-        return prod;
-    }
-    // Lower case, not kebab case: the docs spell `administrativeUnits` and
-    // `administrativeunits` for the same root.
-    let from_path: String =
-        first_segment.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-    if from_path.is_empty() { "common".into() } else { from_path }
+        !value.is_empty() && !value.contains("todo") && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    usable.then_some(value)
 }
 
 /// `intune-apps-x.md` has a sub-area; `intune-x.md` does not.
@@ -155,9 +165,24 @@ mod tests {
             kind: PageKind::Api,
             title: String::new(),
             ms_prod: ms_prod.into(),
+            ms_subservice: String::new(),
             has_request_block: true,
             links: Vec::new(),
         }
+    }
+
+    fn current(file: &str, ms_prod: &str, ms_subservice: &str) -> PageInfo {
+        PageInfo { ms_subservice: ms_subservice.into(), ..page(file, ms_prod) }
+    }
+
+    #[test]
+    fn ms_subservice_comes_before_ms_prod() {
+        assert_eq!(area(Some(&current("api/user-get.md", "users", "entra-users")), "users"), "entra-users");
+        assert_eq!(area(Some(&current("api/user-get.md", "", "entra-users")), "users"), "entra-users");
+        assert_eq!(area(Some(&current("api/user-get.md", "users", "")), "users"), "users");
+        assert_eq!(area(Some(&current("api/user-get.md", "users", "**TODO**")), "users"), "users");
+        // Intune's sub-areas come from the file name whichever key says `intune`.
+        assert_eq!(area(Some(&current("api/intune-apps-x-get.md", "", "intune")), "x"), "intune-apps");
     }
 
     #[test]

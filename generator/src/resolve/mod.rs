@@ -263,6 +263,8 @@ pub struct ROperation {
     pub also: Vec<String>,
     pub query_options: Vec<String>,
     pub headers: Vec<String>,
+    /// The permissions the page documents, for the request's doc comment.
+    pub permissions: Option<ir::Permissions>,
     pub examples: Vec<std::sync::Arc<Example>>,
     pub location: Location,
     pub area: String,
@@ -287,12 +289,13 @@ impl std::hash::Hash for ROperation {
             also,
             query_options,
             headers,
+            permissions,
             examples: _,
             location: _,
             area,
         } = self;
         (method, kind, rust_name, target, params, body, response).hash(state);
-        (title, description, page, path, also, query_options, headers, area).hash(state);
+        (title, description, page, path, also, query_options, headers, permissions, area).hash(state);
     }
 }
 
@@ -834,6 +837,7 @@ impl Resolver {
                 also,
                 query_options: op.query_options.clone(),
                 headers: op.headers.clone(),
+                permissions: op.permissions.clone(),
                 examples,
                 location: op.location.clone(),
                 area: String::new(),
@@ -1480,7 +1484,7 @@ mod tests {
     use crate::source::SourceFile;
 
     fn page(path: &str, text: &str) -> SourceFile {
-        SourceFile { path: path.into(), text: text.into(), lossy: false }
+        SourceFile::new(path, text)
     }
 
     fn resource(name: &str) -> String {

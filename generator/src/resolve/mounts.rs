@@ -359,14 +359,13 @@ mod tests {
 
     fn api(name: &str, lines: &[&str], answers: &str) -> SourceFile {
         let block = lines.join("\n");
-        SourceFile {
-            path: format!("api/{name}.md"),
-            text: format!(
+        SourceFile::new(
+            format!("api/{name}.md"),
+            format!(
                 "---\ndoc_type: apiPageType\n---\n# {name}\n\n## HTTP request\n```http\n{block}\n```\n\n## Response\n\
                  If successful, this method returns a `200 OK` response code and a [{answers}](../resources/{answers}.md) object in the response body.\n"
             ),
-            lossy: false,
-        }
+        )
     }
 
     fn paths(aliases: &Aliases) -> Vec<(String, String)> {
