@@ -202,7 +202,7 @@ impl Cx<'_> {
             &[" resource type", " complex type", " resource", " type"],
         )?;
         let mut properties = Vec::new();
-        for section in self.page.sections.iter().filter(|s| is_property_section(s, &name)) {
+        for section in property_sections(self.page, &name) {
             properties.extend(self.property_tables(section, false));
         }
         if properties.is_empty() {
@@ -975,6 +975,54 @@ fn is_required(description: &str, column: Option<String>) -> bool {
         .match_indices("required")
         .any(|(i, _)| !lower[..i].trim_end().ends_with("not") && !lower[..i].ends_with(|c: char| c.is_alphanumeric()));
     says_required && !lower.contains("optional")
+}
+
+/// The sections that list the properties of the page's type `own`: the
+/// Properties section (see `is_property_section`), and the sections of
+/// its own level that follow it until a section of another kind: pages
+/// split long tables under themed headings (`## Page content`, `##
+/// Authoring metadata`) before `## Relationships`.
+fn property_sections<'p>(page: &'p Page, own: &str) -> Vec<&'p Section> {
+    let mut found = Vec::new();
+    let mut continued = false;
+    for section in &page.sections {
+        if is_property_section(section, own) {
+            continued = section.level <= 2;
+            found.push(section);
+            continue;
+        }
+        if section.level <= 2 {
+            continued = continued && section.level == 2 && !ends_properties(&section.heading);
+        }
+        let about_other = section.heading.trim().to_ascii_lowercase().starts_with("properties of");
+        if continued && !about_other {
+            found.push(section);
+        }
+    }
+    found
+}
+
+/// A section heading after which the Properties section does not go on:
+/// another of the page's usual sections, another type (`## x resource
+/// type`), or an enum's values.
+fn ends_properties(heading: &str) -> bool {
+    let lower = heading.trim().to_ascii_lowercase();
+    const SECTIONS: [&str; 12] = [
+        "relationships",
+        "json representation",
+        "methods",
+        "remarks",
+        "see also",
+        "related content",
+        "example",
+        "instance attributes",
+        "functions",
+        "actions",
+        "derived types",
+        "tasks",
+    ];
+    SECTIONS.iter().any(|s| lower.starts_with(s))
+        || [" type", " values", " options", " enum"].iter().any(|s| lower.ends_with(s))
 }
 
 /// `suffix` in `text` where it ends a word (` type` in `x type` or `x type
