@@ -130,6 +130,11 @@ pub enum TypeRef {
     /// A cell that names no single type (`string/number`, a union, free text).
     Untyped {
         raw: String,
+        /// The types of a cell that links several as alternatives (`[a](a.md)
+        /// or [b](b.md)`): their closest common base type, if they have one,
+        /// can stand for them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        one_of: Vec<TypeRef>,
     },
 }
 

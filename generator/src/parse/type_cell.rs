@@ -35,7 +35,24 @@ fn parse_single(text: &str, cell: &Inline, page: &str) -> TypeRef {
     let links: Vec<_> =
         cell.links.iter().filter(|l| !l.target.starts_with("http") && !l.target.starts_with('#')).collect();
     if links.len() > 1 {
-        return TypeRef::Untyped { raw: cell.text.trim().to_string() };
+        // `[a](a.md) or [b](b.md)`: alternatives, when nothing else is said.
+        let mut rest = cell.text.clone();
+        for link in &links {
+            rest = rest.replacen(link.text.as_str(), "", 1);
+        }
+        let alternatives = rest.split_whitespace().all(|word| matches!(word, "or" | "," | "|" | "/"));
+        let one_of = if alternatives {
+            links
+                .iter()
+                .map(|l| TypeRef::Named {
+                    name: type_name_from_text(&l.text),
+                    page: resolve_link(page, &l.target).ok().flatten(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        return TypeRef::Untyped { raw: cell.text.trim().to_string(), one_of };
     }
     if let Some(link) = links.first() {
         // `[DateTimeOffset](timestamp.md)`: the text names a primitive and the
@@ -58,7 +75,7 @@ fn parse_single(text: &str, cell: &Inline, page: &str) -> TypeRef {
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
         return TypeRef::Named { name, page: None };
     }
-    TypeRef::Untyped { raw: cell.text.trim().to_string() }
+    TypeRef::Untyped { raw: cell.text.trim().to_string(), one_of: Vec::new() }
 }
 
 /// `microsoft.graph.identitySet` → `identitySet`; strips `enum`/`object` words.
@@ -188,10 +205,10 @@ mod tests {
     #[test]
     fn bare_names_and_unions() {
         assert_eq!(parse_type(&cell("freeBusyStatus", &[]), "a.md"), named("freeBusyStatus", None));
-        assert!(matches!(
-            parse_type(&cell("a or b", &[("a", "a.md"), ("b", "b.md")]), "a.md"),
-            TypeRef::Untyped { .. }
-        ));
+        let union = parse_type(&cell("a or b", &[("a", "a.md"), ("b", "b.md")]), "a.md");
+        assert!(matches!(&union, TypeRef::Untyped { one_of, .. } if one_of.len() == 2), "{union:?}");
+        let prose = parse_type(&cell("a when c, else b", &[("a", "a.md"), ("b", "b.md")]), "a.md");
+        assert!(matches!(&prose, TypeRef::Untyped { one_of, .. } if one_of.is_empty()), "{prose:?}");
         assert!(matches!(parse_type(&cell("string/number", &[]), "a.md"), TypeRef::Untyped { .. }));
     }
 

@@ -548,7 +548,10 @@ impl Resolver {
                 self.space.type_references -= 1;
                 RType::Collection(Box::new(self.resolve_type(inner, at)))
             }
-            TypeRef::Untyped { raw } => {
+            TypeRef::Untyped { raw, one_of } => {
+                if let Some(base) = self.common_base_of(one_of, at) {
+                    return RType::Model(base);
+                }
                 self.space.fallback_types += 1;
                 self.diagnostics.push(
                     Diagnostic::note(
@@ -632,13 +635,16 @@ impl Resolver {
     }
 
     fn build_models(&mut self, ir: &Ir) {
-        // Own fields first, then bases, then flatten in dependency order.
-        let mut own: Vec<Vec<RField>> = Vec::new();
-        for id in 0..self.space.models.len() {
-            let declarations: Vec<&ir::Model> = std::iter::once(self.model_sources[id])
+        // Bases first (a field typed `a or b` is their common base), then
+        // own fields, then flatten in dependency order.
+        let declarations_of = |id: ModelId| -> Vec<&ir::Model> {
+            std::iter::once(self.model_sources[id])
                 .chain(self.model_others[id].iter().copied())
                 .map(|source| ir.models[source].as_ref())
-                .collect();
+                .collect()
+        };
+        let declarations: Vec<Vec<&ir::Model>> = (0..self.space.models.len()).map(declarations_of).collect();
+        for (id, declarations) in declarations.iter().enumerate() {
             // The leading declaration's base, else the first another gives.
             let base = declarations.iter().find_map(|d| d.base.as_ref().map(|b| (&b.ty, &d.location)));
             let base = base.and_then(|(ty, at)| match self.lookup_base(ty, at) {
@@ -646,6 +652,9 @@ impl Resolver {
                 _ => None,
             });
             self.space.models[id].base = base;
+        }
+        let mut own: Vec<Vec<RField>> = Vec::new();
+        for declarations in &declarations {
             let mut seen = HashSet::new();
             let properties = declarations.iter().flat_map(|d| &d.properties).filter(|p| seen.insert(p.name.clone()));
             let fields = properties
@@ -959,6 +968,21 @@ impl Resolver {
             (RType::Collection(a), RType::Collection(b)) => self.unify(a, b).map(|t| RType::Collection(Box::new(t))),
             _ => None,
         }
+    }
+
+    /// The closest base type that alternatives (`[a](a.md) or [b](b.md)`)
+    /// have in common, when each is a documented model.
+    fn common_base_of(&mut self, one_of: &[TypeRef], at: &Location) -> Option<ModelId> {
+        let mut common: Option<ModelId> = None;
+        for alternative in one_of {
+            let TypeRef::Named { name, page } = alternative else { return None };
+            let Some(TypeId::Model(model)) = self.lookup(name, page.as_deref(), at) else { return None };
+            common = Some(match common {
+                None => model,
+                Some(so_far) => self.common_base(so_far, model)?,
+            });
+        }
+        common.filter(|_| one_of.len() > 1)
     }
 
     fn common_base(&self, a: ModelId, b: ModelId) -> Option<ModelId> {
