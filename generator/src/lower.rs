@@ -638,7 +638,9 @@ impl Cx<'_> {
             let is_parameters = columns.first == "parameter" || columns.first == "parameters";
             if is_parameters || linked.is_none() {
                 let mut cx = Cx { page: self.page, diagnostics: Vec::new() };
-                let properties = cx.rows_to_properties(table, &columns, false, true);
+                // Only a parameter table says which parameters an action requires;
+                // a property table's "Required" speaks of creating the object.
+                let properties = cx.rows_to_properties(table, &columns, false, is_parameters);
                 return (RequestBody::Parameters(properties), is_parameters);
             }
         }

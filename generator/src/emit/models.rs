@@ -38,8 +38,7 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::ItemStruct {
     // carry only their skip rule. A parameter body with required
     // parameters has no default: it is made with `new`, and a body that
     // lacks one does not decode.
-    let required = has_required(space, id);
-    if required {
+    if has_required(space, id) {
         attrs.push(list_attribute("derive", quote! { Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize }));
         attrs.push(list_attribute("serde", quote! { rename_all = "camelCase" }));
     } else {
@@ -65,10 +64,10 @@ pub fn model_struct(space: &TypeSpace, id: ModelId) -> syn::ItemStruct {
                 }
                 rust_type(space, &field.ty)
             } else {
+                // Not a PATCH body (resolve requires nothing of one): an
+                // absent optional field is `None` without a default.
                 let (ty, skip) = field_type(space, &field.ty, model.patch_body);
-                // Without a container default, an absent optional field needs its own.
-                let default = required.then(|| quote! { default, });
-                attrs.push(list_attribute("serde", quote! { #rename #default skip_serializing_if = #skip }));
+                attrs.push(list_attribute("serde", quote! { #rename skip_serializing_if = #skip }));
                 ty
             };
             public_field(attrs, &field.rust_name, ty)
@@ -101,12 +100,10 @@ pub fn constructor(space: &TypeSpace, id: ModelId) -> Option<syn::ItemImpl> {
     let model = &space.models[id];
     let required = model.fields.iter().filter(|f| f.required);
     let params = required.map(|f| (f.rust_name.clone(), rust_type(space, &f.ty))).collect();
-    // An optional field of a PATCH body is tri-state: absent, not null.
-    let absent: &[&str] = if model.patch_body { &["graph_runtime", "Nullable", "Absent"] } else { &["None"] };
     let mut values: Vec<(&str, syn::Expr)> = model
         .fields
         .iter()
-        .map(|f| (f.rust_name.as_str(), if f.required { path_expr(&[&f.rust_name]) } else { path_expr(absent) }))
+        .map(|f| (f.rust_name.as_str(), if f.required { path_expr(&[&f.rust_name]) } else { path_expr(&["None"]) }))
         .collect();
     values.push((model.extra_field.as_str(), call(path_expr(&["Default", "default"]), Vec::new())));
     let mut new = function("new", params, path_type(&["Self"], None), struct_expr(&["Self"], values));

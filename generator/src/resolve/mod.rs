@@ -1136,7 +1136,8 @@ impl Resolver {
                         json_name: p.name.clone(),
                         ty: self.resolve_type(&p.ty, &p.location),
                         description: p.description.clone(),
-                        required: p.required,
+                        // A PATCH sends only what changes: nothing is required.
+                        required: p.required && op.method != Method::Patch,
                         location: p.location.clone(),
                     })
                     .collect();
@@ -1340,6 +1341,8 @@ struct MergedOperation<'ir> {
 
 /// `(function, argument)` names, lower-cased, that some request line writes
 /// in quotes (`range(address='<address>')`): the argument is a string.
+/// An example URL that quotes an argument (`reminderView(startDateTime='…')`)
+/// counts too: it shows the call that works.
 fn quoted_function_args(ir: &Ir) -> HashSet<(String, String)> {
     let mut quoted = HashSet::new();
     for op in &ir.operations {
@@ -1348,6 +1351,18 @@ fn quoted_function_args(ir: &Ir) -> HashSet<(String, String)> {
             for arg in args.iter().filter(|a| a.quoted) {
                 if let Some(arg_name) = &arg.name {
                     quoted.insert((name.to_ascii_lowercase(), arg_name.to_ascii_lowercase()));
+                }
+            }
+        }
+        for request in op.examples.iter().filter_map(|e| e.request.as_ref()) {
+            for part in crate::parse::path::url_segments(&request.url) {
+                let Some((name, inner)) = part.split_once('(') else { continue };
+                for arg in inner.trim_end_matches(')').split(',') {
+                    if let Some((arg_name, value)) = arg.split_once('=')
+                        && value.trim().starts_with('\'')
+                    {
+                        quoted.insert((name.to_ascii_lowercase(), arg_name.trim().to_ascii_lowercase()));
+                    }
                 }
             }
         }
