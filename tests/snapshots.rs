@@ -13,6 +13,26 @@ fn one_glob_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     GLOB.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// What each page of a docs folder produced when the folder is generated
+/// together (so links between its pages resolve).
+struct FolderRust {
+    base: std::path::PathBuf,
+    by_page: Vec<(String, String)>,
+}
+
+impl FolderRust {
+    fn generate(base: &std::path::Path, label: &str) -> FolderRust {
+        let sources = docgen::source::read_docs(base).unwrap_or_else(|e| panic!("{} is readable: {e}", base.display()));
+        FolderRust { base: base.to_path_buf(), by_page: rust_by_page(&sources, label) }
+    }
+
+    /// The Rust of the page at `path` (empty if it produced none).
+    fn of(&self, path: &std::path::Path) -> &str {
+        let page = source(path, &self.base).path;
+        self.by_page.iter().find(|(p, _)| *p == page).map(|(_, rust)| rust.as_str()).unwrap_or_default()
+    }
+}
+
 #[test]
 fn fixture_pages_ir() {
     let _turn = one_glob_at_a_time();
@@ -43,14 +63,8 @@ fn docs_input_pages_ir() {
 #[test]
 fn docs_input_pages_rust() {
     let _turn = one_glob_at_a_time();
-    let base = root().join("docs-input");
-    let sources = docgen::source::read_docs(&base).expect("docs-input is readable");
-    let by_page = rust_by_page(&sources, "docs-input");
-    insta::glob!("../docs-input", "**/*.md", |path| {
-        let page = source(path, &base).path;
-        let rust = by_page.iter().find(|(p, _)| *p == page).map(|(_, rust)| rust.as_str()).unwrap_or_default();
-        insta::assert_snapshot!(rust);
-    });
+    let folder = FolderRust::generate(&root().join("docs-input"), "docs-input");
+    insta::glob!("../docs-input", "**/*.md", |path| insta::assert_snapshot!(folder.of(path)));
 }
 
 /// One snapshot per page of `fixtures/model_shapes/`, generated together:
@@ -59,14 +73,8 @@ fn docs_input_pages_rust() {
 #[test]
 fn model_shapes_rust() {
     let _turn = one_glob_at_a_time();
-    let base = root().join("tests/fixtures/model_shapes");
-    let sources = docgen::source::read_docs(&base).expect("the model-shape fixtures are readable");
-    let by_page = rust_by_page(&sources, "model-shapes");
-    insta::glob!("fixtures/model_shapes", "{api,resources}/*.md", |path| {
-        let page = source(path, &base).path;
-        let rust = by_page.iter().find(|(p, _)| *p == page).map(|(_, rust)| rust.as_str()).unwrap_or_default();
-        insta::assert_snapshot!(rust);
-    });
+    let folder = FolderRust::generate(&root().join("tests/fixtures/model_shapes"), "model-shapes");
+    insta::glob!("fixtures/model_shapes", "{api,resources}/*.md", |path| insta::assert_snapshot!(folder.of(path)));
 }
 
 /// One snapshot per page of `fixtures/type_links/`, generated together:
@@ -75,14 +83,8 @@ fn model_shapes_rust() {
 #[test]
 fn type_links_rust() {
     let _turn = one_glob_at_a_time();
-    let base = root().join("tests/fixtures/type_links");
-    let sources = docgen::source::read_docs(&base).expect("the type-link fixtures are readable");
-    let by_page = rust_by_page(&sources, "type-links");
-    insta::glob!("fixtures/type_links", "resources/*.md", |path| {
-        let page = source(path, &base).path;
-        let rust = by_page.iter().find(|(p, _)| *p == page).map(|(_, rust)| rust.as_str()).unwrap_or_default();
-        insta::assert_snapshot!(rust);
-    });
+    let folder = FolderRust::generate(&root().join("tests/fixtures/type_links"), "type-links");
+    insta::glob!("fixtures/type_links", "resources/*.md", |path| insta::assert_snapshot!(folder.of(path)));
 }
 
 /// The crate of `fixtures/mounts/` as one snapshot: `me()` returns the
