@@ -13,7 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use foldhash::{HashMap, HashMapExt};
 
-use super::{MergedOperation, Node, NodeId, Resolver, segment_display, segment_key, segment_params};
+use super::tree::{segment_display, segment_key, segment_params};
+use super::{MergedOperation, Node, NodeId, Resolver};
 use crate::ir::{self, Ir, Method, Segment, TypeRef};
 use crate::parse::path::url_segments;
 
