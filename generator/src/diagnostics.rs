@@ -39,7 +39,7 @@ impl Severity {
 }
 
 /// The kinds of problem the generator reports. Each has a stable name that
-/// appears in output and in the README's table.
+/// appears in output and in the table of `docs/diagnostics.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
@@ -156,7 +156,7 @@ impl Code {
         }
     }
 
-    /// Every code, in declaration order (the README's table lists each).
+    /// Every code, in declaration order (`docs/diagnostics.md` lists each).
     pub const ALL: [Code; 34] = [
         Code::FrontMatter,
         Code::AnnotationRepaired,
