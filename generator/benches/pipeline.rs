@@ -314,6 +314,7 @@ struct Child {
 /// Runs `docgen gen` of `docs` into `out` as a user does (every area behind
 /// a feature, a crate of its own), timing the whole process from spawn to
 /// exit; its peak memory comes from the kernel's rusage of the child.
+#[allow(clippy::zombie_processes, reason = "wait4 reaps the child, with its rusage")]
 fn docgen_gen(docs: &Path, out: &Path, extra: &[&str]) -> Child {
     // Cargo builds the binary for benchmarks and says where it is.
     let binary = env!("CARGO_BIN_EXE_docgen");
@@ -373,11 +374,11 @@ fn processes(docs: &Path, out: &Path) {
     let cold = median_runs(RUNS, || run_both(true));
     let mut edit = 0;
     let mut warm = Vec::new();
-    for edited in 0..VERSIONS.len() {
+    for version in VERSIONS {
         run_both(false);
         warm.push(median_runs(RUNS, || {
             edit += 1;
-            edit_page_on_disk(&copy.join(VERSIONS[edited]), edit);
+            edit_page_on_disk(&copy.join(version), edit);
             run_both(false)
         }));
     }

@@ -5,6 +5,7 @@
 //! links them into a type space with Rust names, and [`emit`] prints it.
 
 pub mod diagnostics;
+mod disk_cache;
 pub mod emit;
 pub mod ir;
 pub mod lint;
@@ -29,6 +30,8 @@ use ir::Ir;
 use resolve::TypeSpace;
 use run_cache::RunMap;
 use source::SourceFile;
+
+pub use disk_cache::{Persisted, Reuse, generate_persisted};
 
 /// Asks Linux not to back this process's heap with transparent huge pages.
 /// The allocator (mimalloc) asks for them; then each first touch of a heap
@@ -78,9 +81,28 @@ pub fn generate_cached(
     cache: &Cache,
 ) -> Result<Arc<Generated>, EmitError> {
     let keys = page_keys(sources);
+    generate_cached_keyed(sources, &keys, run_key(&keys), options, cache, &(), &|| {})
+}
+
+/// The key of a run's pages: a hash of every [`page_key`] in order.
+fn run_key(keys: &[u64]) -> u64 {
     let mut hasher = content_hasher();
     keys.hash(&mut hasher);
-    let run_key = hasher.finish();
+    hasher.finish()
+}
+
+/// [`generate_cached`] with each source's [`page_key`] and their [`run_key`]
+/// already computed, telling `progress` how far it has got; see
+/// [`generate_keyed`] for `beside_resolve`.
+fn generate_cached_keyed(
+    sources: &[SourceFile],
+    keys: &[u64],
+    run_key: u64,
+    options: &EmitOptions,
+    cache: &Cache,
+    progress: &dyn Progress,
+    beside_resolve: &(dyn Fn() + Sync),
+) -> Result<Arc<Generated>, EmitError> {
     let bit = {
         let mut crates = cache.crates.lock().unwrap_or_else(|e| e.into_inner());
         // Crates past the 64th share bits: their entries are dropped
@@ -93,7 +115,7 @@ pub fn generate_cached(
         }
     };
     cache.start_run(bit);
-    let generated = generate_keyed(sources, &keys, options, cache, &()).map(Arc::new);
+    let generated = generate_keyed(sources, keys, options, cache, progress, beside_resolve).map(Arc::new);
     if let (Ok(generated), Some(state)) =
         (&generated, cache.crates.lock().unwrap_or_else(|e| e.into_inner()).get_mut(options))
     {
@@ -128,30 +150,39 @@ pub fn generate_observed(
     cache: &Cache,
     progress: &dyn Progress,
 ) -> Result<Generated, EmitError> {
-    generate_keyed(sources, &page_keys(sources), options, cache, progress)
+    generate_keyed(sources, &page_keys(sources), options, cache, progress, &|| {})
 }
 
 /// [`generate_observed`] with each source's [`page_key`] already computed.
+/// `beside_resolve` runs once the pages are in `cache`, beside the resolve,
+/// which leaves a core idle while it links the type space on the other
+/// (the disk cache encodes the pages it has not kept yet there).
 fn generate_keyed(
     sources: &[SourceFile],
     keys: &[u64],
     options: &EmitOptions,
     cache: &Cache,
     progress: &dyn Progress,
+    beside_resolve: &(dyn Fn() + Sync),
 ) -> Result<Generated, EmitError> {
     let (ir, mut diagnostics) = extract_keyed(sources, keys, cache, progress);
     progress.stage("resolve", 0);
-    let (space, more, files) = resolve::resolve_and(&ir, |space| {
-        progress.stage("emit", 0);
-        emit::emit(space, options, &cache.emit)
-    });
+    let ((space, more, files), ()) = rayon::join(
+        || {
+            resolve::resolve_and(&ir, |space| {
+                progress.stage("emit", 0);
+                emit::emit(space, options, &cache.emit)
+            })
+        },
+        beside_resolve,
+    );
     diagnostics.extend(more);
     diagnostics::sort(&mut diagnostics);
     Ok(Generated { ir, space, files: files?, diagnostics })
 }
 
 /// One page's IR items and diagnostics, shared between runs.
-type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
+pub(crate) type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
 
 /// What a run can reuse from earlier runs in the same process: pages that
 /// did not change are not parsed again, items that did not change are not

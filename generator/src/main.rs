@@ -43,6 +43,8 @@ enum Command {
         /// Do not write: fail with a diff if `--out` differs from what would be generated.
         #[arg(long)]
         check: bool,
+        #[command(flatten)]
+        cache: CacheOptions,
         /// Fail when the docs produce warnings (the same as `--deny warnings`).
         #[arg(long)]
         deny_warnings: bool,
@@ -107,6 +109,28 @@ struct CrateOptions {
     features: bool,
 }
 
+/// Where `gen` keeps what the next run can reuse.
+#[derive(clap::Args)]
+struct CacheOptions {
+    /// The folder of the cache that lets the next run rebuild only what changed
+    /// (default: `target/docgen-cache` in `--out`). Safe to delete at any time.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write a cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+}
+
+impl CacheOptions {
+    fn dir(&self, out: &Path) -> Option<PathBuf> {
+        match (&self.cache_dir, self.no_cache) {
+            (_, true) => None,
+            (Some(dir), false) => Some(dir.clone()),
+            (None, false) => Some(out.join("target").join("docgen-cache")),
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
@@ -164,9 +188,10 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Gen { crate_options, out, check, deny_warnings, deny } => {
+        Command::Gen { crate_options, out, check, cache, deny_warnings, deny } => {
             let level = if deny_warnings { Severity::Warning } else { deny.level() };
-            generate_crate(crate_options, out, check, level)
+            let cache_dir = cache.dir(&out);
+            generate_crate(crate_options, out, check, cache_dir, level)
         }
         Command::Lint { docs, format, deny, allow, color } => lint(&docs, format, deny.level(), &allow, color),
         Command::Report { docs, format } => {
@@ -304,7 +329,13 @@ impl Progress for Terminal {
     }
 }
 
-fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severity) -> Result<u8, String> {
+fn generate_crate(
+    options: CrateOptions,
+    out: PathBuf,
+    check: bool,
+    cache_dir: Option<PathBuf>,
+    deny: Severity,
+) -> Result<u8, String> {
     let progress = Terminal::new();
     // The process ends after this run: the pages, the cache and the result
     // are left to the operating system, which takes them back at once,
@@ -323,32 +354,50 @@ fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severi
         features: options.features,
     };
     let cache = ManuallyDrop::new(docgen::Cache::default());
-    let generated = docgen::generate_observed(&sources, &emit_options, &cache, &progress);
+    let generated = match &cache_dir {
+        Some(dir) => docgen::generate_persisted(&sources, &emit_options, &cache, dir, &out, &progress),
+        None => docgen::generate_observed(&sources, &emit_options, &cache, &progress).map(docgen::Persisted::from),
+    };
     progress.done();
     let generated = ManuallyDrop::new(generated.map_err(|e| e.to_string())?);
-    print_summary(&generated.diagnostics);
-    let denied = generated.diagnostics.iter().filter(|d| d.severity <= deny).count();
-    if check {
-        let drift =
-            docgen::output::check(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
-        if !drift.is_empty() {
-            for item in &drift {
-                eprintln!("{item}");
-            }
-            eprintln!("{} file(s) in {} differ from the docs: run `cargo xtask gen`", drift.len(), out.display());
-            return Ok(EXIT_FINDINGS);
+    print_summary(generated.diagnostics());
+    let denied = generated.diagnostics().iter().filter(|d| d.severity <= deny).count();
+    let reused = if cache_dir.is_some() { format!(" ({})", generated.reuse) } else { String::new() };
+    match (check, generated.files()) {
+        // The folder holds exactly what the last run wrote from these pages.
+        (true, None) => eprintln!("{} is up to date ({} files){reused}", out.display(), generated.file_count()),
+        (false, None) => {
+            eprintln!("{}: 0 written, {} unchanged, 0 removed{reused}", out.display(), generated.file_count())
         }
-        eprintln!("{} is up to date ({} files)", out.display(), generated.files.len());
-    } else {
-        let summary = docgen::output::write(&out, &generated.files)
-            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-        eprintln!(
-            "{}: {} written, {} unchanged, {} removed",
-            out.display(),
-            summary.written,
-            summary.unchanged,
-            summary.removed
-        );
+        (true, Some(files)) => {
+            let drift =
+                docgen::output::check(&out, files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+            if !drift.is_empty() {
+                for item in &drift {
+                    eprintln!("{item}");
+                }
+                eprintln!("{} file(s) in {} differ from the docs: run `cargo xtask gen`", drift.len(), out.display());
+                return Ok(EXIT_FINDINGS);
+            }
+            eprintln!("{} is up to date ({} files){reused}", out.display(), files.len());
+        }
+        (false, Some(files)) => {
+            let summary =
+                docgen::output::write(&out, files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            eprintln!(
+                "{}: {} written, {} unchanged, {} removed{reused}",
+                out.display(),
+                summary.written,
+                summary.unchanged,
+                summary.removed
+            );
+            // After the output: the default cache folder is inside it, and
+            // writing the output moves it. A cache that cannot be written
+            // costs the next run time, never correctness.
+            if let Err(error) = generated.store(&cache) {
+                eprintln!("warning: the cache is not kept: {error}");
+            }
+        }
     }
     if denied > 0 {
         eprintln!("{denied} diagnostic(s) at deny level");

@@ -1,0 +1,873 @@
+//! The cache `docgen gen` keeps on disk, so that a new process after a
+//! one-page edit reuses what the last one built instead of starting cold.
+//!
+//! A cache folder holds two files:
+//! - `run.bin`: the last run's page key, a hash of each file it wrote and
+//!   its diagnostics. A run over the same pages with the same options, into
+//!   an output folder that still holds exactly those files, is done.
+//! - `items.bin`: the lowered pages and printed items of the last runs, by
+//!   the content key the in-process [`Cache`] uses. A run after an edit gets
+//!   every unchanged page and item from here; only what changed is built.
+//!   A run appends what it built as a new segment; the file is rewritten
+//!   with only what the run used once it holds twice that.
+//!
+//! Each file starts with a header: what it is, the format, the identity of
+//! what wrote it (this format, docgen's version, a digest of the running
+//! executable and the emit options) and a key (`run.bin`: the pages'). Each
+//! segment after it has a length and a checksum seeded with that identity.
+//! A file written by another build of docgen or for other options is not
+//! read; a truncated or damaged segment ends what is read (entries stand on
+//! their own) and the next write rewrites the file. Entries are keyed by the
+//! content they were built from, so the cache changes how much is rebuilt,
+//! never the output; deleting the folder is always safe.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::io::{Read, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Code, Diagnostic, Location, Severity};
+use crate::emit::{EmitError, EmitOptions, GeneratedFile, StoredItems, TestNames};
+use crate::ir::{Enum, Example, Model, Operation, PageInfo, PageLink};
+use crate::source::SourceFile;
+use crate::{Cache, Generated, LoweredPage, Progress, content_hasher, lower};
+
+/// Bumped whenever what the files hold, or how, changes.
+const FORMAT: u32 = 1;
+const MAGIC: &[u8; 8] = b"docgen\0c";
+const HEADER_LEN: usize = 8 + 4 + 8 + 8;
+const RUN_FILE: &str = "run.bin";
+const ITEMS_FILE: &str = "items.bin";
+
+/// What a run with a disk cache produced, and what it could reuse.
+#[derive(Debug)]
+pub struct Persisted {
+    output: Output,
+    pub reuse: Reuse,
+    /// What [`Persisted::store`] writes; `None` when there is nothing new.
+    pending: Option<Pending>,
+}
+
+#[derive(Debug)]
+enum Output {
+    /// Built by this run (partly from the cache).
+    Built(Arc<Generated>),
+    /// The output folder already holds these many files, exactly as the
+    /// last run (of the same pages and options) wrote them.
+    InPlace { files: usize, diagnostics: Vec<Diagnostic> },
+}
+
+/// How much of a run came from the disk cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reuse {
+    /// The same pages and options as the last run, whose files are in the
+    /// output folder as it wrote them: nothing was built or written.
+    Unchanged,
+    /// `pages` of `of` pages came from the cache, and every item they print
+    /// as before; the rest were built.
+    Partial { pages: usize, of: usize },
+    /// Nothing could be reused, and why (no cache yet, written by another
+    /// build of docgen or for other options, damaged).
+    Cold(String),
+}
+
+impl std::fmt::Display for Reuse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reuse::Unchanged => write!(f, "no page changed since the last run"),
+            Reuse::Partial { pages, of } => write!(f, "{pages} of {of} pages unchanged since the last run"),
+            Reuse::Cold(why) => write!(f, "nothing reused: {why}"),
+        }
+    }
+}
+
+/// What a run leaves to be written to the cache folder.
+#[derive(Debug)]
+struct Pending {
+    dir: PathBuf,
+    identity: u64,
+    pages_key: u64,
+    /// The items file as read (or none).
+    stored: StoredFile,
+    /// The pages this run built, encoded beside the resolve.
+    encoded: Mutex<Vec<(u64, Vec<u8>)>>,
+}
+
+/// What the items file held, as far as it could be read.
+#[derive(Debug, Default)]
+struct StoredFile {
+    /// Its whole contents: pages are copied from here when it is rewritten.
+    bytes: Vec<u8>,
+    /// Where each page's encoding is in `bytes`.
+    pages: foldhash::HashMap<u64, Range<usize>>,
+    /// The tagged keys (see [`tagged`]) of the emit entries it holds.
+    emit_keys: HashSet<u64>,
+    /// It was read whole: a new segment can be appended to it.
+    whole: bool,
+}
+
+impl Persisted {
+    /// The files of the crate, or `None` when the output folder already
+    /// holds them exactly (see [`Reuse::Unchanged`]).
+    pub fn files(&self) -> Option<&[GeneratedFile]> {
+        match &self.output {
+            Output::Built(generated) => Some(&generated.files),
+            Output::InPlace { .. } => None,
+        }
+    }
+
+    /// How many files the crate has.
+    pub fn file_count(&self) -> usize {
+        match &self.output {
+            Output::Built(generated) => generated.files.len(),
+            Output::InPlace { files, .. } => *files,
+        }
+    }
+
+    /// Sorted by file, line and code, as [`Generated::diagnostics`].
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match &self.output {
+            Output::Built(generated) => &generated.diagnostics,
+            Output::InPlace { diagnostics, .. } => diagnostics,
+        }
+    }
+
+    /// Writes what this run built to the cache folder, for the next process;
+    /// call it after the files are written. `cache` is the one the run went
+    /// through. A failure leaves the folder as it was or a file short; the
+    /// next run then rebuilds more, never differently.
+    pub fn store(&self, cache: &Cache) -> Result<(), String> {
+        let (Some(pending), Output::Built(generated)) = (&self.pending, &self.output) else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(&pending.dir).map_err(|e| format!("cannot create {}: {e}", pending.dir.display()))?;
+        store_items(cache, pending)?;
+        let run = encode_run(&generated.files, &generated.diagnostics)?;
+        let mut segment = Writer::default();
+        segment.segment(pending.identity, &run);
+        write_whole(&pending.dir.join(RUN_FILE), &header(pending.identity, pending.pages_key), &segment.bytes)
+    }
+}
+
+/// A run without a disk cache: nothing reused, nothing to store.
+impl From<Generated> for Persisted {
+    fn from(generated: Generated) -> Self {
+        let reuse = Reuse::Cold("no cache folder".into());
+        Persisted { output: Output::Built(Arc::new(generated)), reuse, pending: None }
+    }
+}
+
+/// The whole pipeline, reusing what the last runs with the same options left
+/// in `dir` (see the module doc) through `cache`; `out` is where the files
+/// go. Call [`Persisted::store`] once they are written.
+pub fn generate_persisted(
+    sources: &[SourceFile],
+    options: &EmitOptions,
+    cache: &Cache,
+    dir: &Path,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<Persisted, EmitError> {
+    let keys = crate::page_keys(sources);
+    let pages_key = crate::run_key(&keys);
+    let Some(identity) = identity(options) else {
+        let generated = crate::generate_cached_keyed(sources, &keys, pages_key, options, cache, progress, &|| {})?;
+        let reuse = Reuse::Cold("the docgen executable cannot be read to tell its build".into());
+        return Ok(Persisted { output: Output::Built(generated), reuse, pending: None });
+    };
+    progress.stage("cache", 0);
+    if let Some(output) = unchanged(dir, identity, pages_key, out) {
+        return Ok(Persisted { output, reuse: Reuse::Unchanged, pending: None });
+    }
+    let (reuse, stored) = match read_items(dir, identity, &keys, cache) {
+        Ok(stored) => {
+            let reused = keys.iter().filter(|key| stored.pages.contains_key(key)).count();
+            (Reuse::Partial { pages: reused, of: keys.len() }, stored)
+        }
+        Err(miss) => (Reuse::Cold(miss.to_string()), StoredFile::default()),
+    };
+    let pending = Pending { dir: dir.to_path_buf(), identity, pages_key, stored, encoded: Mutex::default() };
+    let encode_new_pages = || {
+        let new: Vec<u64> = keys.iter().copied().filter(|key| !pending.stored.pages.contains_key(key)).collect();
+        let encoded: Vec<(u64, Vec<u8>)> = new
+            .into_iter()
+            .filter_map(|key| {
+                let page = cache.pages.get(key, 0)?;
+                Some((key, encode_page(&page, |example| cache.emit.example_digest(example))?))
+            })
+            .collect();
+        *pending.encoded.lock().unwrap_or_else(|e| e.into_inner()) = encoded;
+    };
+    let generated =
+        crate::generate_cached_keyed(sources, &keys, pages_key, options, cache, progress, &encode_new_pages)?;
+    Ok(Persisted { output: Output::Built(generated), reuse, pending: Some(pending) })
+}
+
+/// The last run's output, when it was of the same pages (`pages_key`) with
+/// the same options and `out` still holds exactly the files it wrote.
+fn unchanged(dir: &Path, identity: u64, pages_key: u64, out: &Path) -> Option<Output> {
+    let file = read_segments(&dir.join(RUN_FILE), identity, pages_key).ok()?;
+    let [body] = file.bodies.as_slice() else { return None };
+    let run = decode_run(&file.bytes[body.clone()]).ok()?;
+    crate::output::matches(out, &run.files, content_hash)
+        .ok()?
+        .then_some(Output::InPlace { files: run.files.len(), diagnostics: run.diagnostics })
+}
+
+/// Why a cache file was not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Miss {
+    Absent,
+    Other,
+    Damaged(&'static str),
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Miss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Miss::Absent => write!(f, "no cache yet"),
+            Miss::Other => write!(f, "the cache was written by another build of docgen or for other options"),
+            Miss::Damaged(what) => write!(f, "the cache is damaged ({what}) and is rewritten"),
+            Miss::Unreadable(error) => write!(f, "the cache cannot be read: {error}"),
+        }
+    }
+}
+
+/// What identifies the writer of a cache file: a file is only read by the
+/// same build of docgen (the same executable, byte for byte) with the same
+/// options. `None` when the executable cannot be read.
+fn identity(options: &EmitOptions) -> Option<u64> {
+    static EXECUTABLE: OnceLock<Option<u64>> = OnceLock::new();
+    let executable = EXECUTABLE.get_or_init(|| Some(content_hash(&std::fs::read(std::env::current_exe().ok()?).ok()?)));
+    let mut hasher = content_hasher();
+    (MAGIC, FORMAT, env!("CARGO_PKG_VERSION"), (*executable)?, options).hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    let mut hasher = content_hasher();
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+/// A segment's checksum: seeded with the identity of the file's writer, so
+/// a segment another build appended to a file it did not write is damage.
+fn checksum(identity: u64, body: &[u8]) -> u64 {
+    let mut hasher = content_hasher();
+    hasher.write_u64(identity);
+    hasher.write(body);
+    hasher.finish()
+}
+
+fn header(identity: u64, key: u64) -> Vec<u8> {
+    let mut header = Writer::default();
+    header.bytes.extend_from_slice(MAGIC);
+    header.bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    header.u64(identity);
+    header.u64(key);
+    header.bytes
+}
+
+/// A cache file as read.
+struct Segments {
+    /// All of it, header included.
+    bytes: Vec<u8>,
+    /// Where each whole segment's body is in `bytes`.
+    bodies: Vec<Range<usize>>,
+    /// It was read to its end (false: a truncated or damaged segment ended
+    /// the reading).
+    whole: bool,
+}
+
+/// The segments of a cache file whose header names this identity and key.
+fn read_segments(path: &Path, identity: u64, key: u64) -> Result<Segments, Miss> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(Miss::Absent),
+        Err(error) => return Err(Miss::Unreadable(error.to_string())),
+    };
+    let mut bytes = vec![0; HEADER_LEN];
+    if file.read_exact(&mut bytes).is_err() || bytes[..MAGIC.len()] != *MAGIC {
+        return Err(Miss::Damaged("not a docgen cache file"));
+    }
+    if bytes[..HEADER_LEN] != header(identity, key) {
+        return Err(Miss::Other);
+    }
+    file.read_to_end(&mut bytes).map_err(|e| Miss::Unreadable(e.to_string()))?;
+    let mut input = Reader { bytes: &bytes, at: HEADER_LEN };
+    let mut segments = Vec::new();
+    let whole = loop {
+        if input.at == bytes.len() {
+            break true;
+        }
+        match input.bytes().and_then(|body| Ok((body, input.u64()?))) {
+            Ok((body, sum)) if checksum(identity, body) == sum => {
+                let start = body.as_ptr() as usize - bytes.as_ptr() as usize;
+                segments.push(start..start + body.len());
+            }
+            _ => break false,
+        }
+    };
+    Ok(Segments { bytes, bodies: segments, whole })
+}
+
+/// Writes `path` whole: to a temporary name first, then renamed over the
+/// old file, so a reader sees the old file or the new one.
+fn write_whole(path: &Path, header: &[u8], body: &[u8]) -> Result<(), String> {
+    let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(header)?;
+        file.write_all(body)?;
+        drop(file);
+        std::fs::rename(&temporary, path)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
+
+/// A diagnostic with everything it holds (its serde form leaves out the
+/// span and the text to point at).
+#[derive(Serialize, Deserialize)]
+struct StoredDiagnostic {
+    code: Code,
+    severity: Severity,
+    location: Location,
+    message: String,
+    span: Option<Range<usize>>,
+    needle: Option<String>,
+}
+
+impl From<&Diagnostic> for StoredDiagnostic {
+    fn from(d: &Diagnostic) -> Self {
+        StoredDiagnostic {
+            code: d.code,
+            severity: d.severity,
+            location: d.location.clone(),
+            message: d.message.clone(),
+            span: d.span.clone(),
+            needle: d.needle.clone(),
+        }
+    }
+}
+
+impl From<StoredDiagnostic> for Diagnostic {
+    fn from(d: StoredDiagnostic) -> Self {
+        Diagnostic {
+            code: d.code,
+            severity: d.severity,
+            location: d.location,
+            message: d.message,
+            span: d.span,
+            needle: d.needle,
+        }
+    }
+}
+
+/// One lowered page as written: its items, its diagnostics, the links its
+/// serde form leaves out, and the digest of each example of its operations
+/// (in order), which the emit cache keys example tests by. Encoded with
+/// field names (MessagePack), which keeps `serde_json::Value`s, float bits
+/// and the IR's serde attributes as they are.
+#[derive(Serialize)]
+struct PageOut<'a> {
+    page: &'a PageInfo,
+    links: &'a [PageLink],
+    models: &'a [Arc<Model>],
+    enums: &'a [Enum],
+    operations: &'a [Arc<Operation>],
+    diagnostics: Vec<StoredDiagnostic>,
+    example_digests: Vec<u64>,
+}
+
+/// [`PageOut`] read back.
+#[derive(Deserialize)]
+struct PageIn {
+    page: PageInfo,
+    links: Vec<PageLink>,
+    models: Vec<Arc<Model>>,
+    enums: Vec<Enum>,
+    operations: Vec<Arc<Operation>>,
+    diagnostics: Vec<StoredDiagnostic>,
+    example_digests: Vec<u64>,
+}
+
+/// A page's encoding; `None` if it cannot be encoded (then it is not kept).
+fn encode_page(page: &LoweredPage, digest: impl Fn(&Arc<Example>) -> u64) -> Option<Vec<u8>> {
+    let (lowered, diagnostics) = &**page;
+    let out = PageOut {
+        page: &lowered.page,
+        links: &lowered.page.links,
+        models: &lowered.models,
+        enums: &lowered.enums,
+        operations: &lowered.operations,
+        diagnostics: diagnostics.iter().map(StoredDiagnostic::from).collect(),
+        example_digests: lowered.operations.iter().flat_map(|op| &op.examples).map(digest).collect(),
+    };
+    rmp_serde::to_vec_named(&out).ok()
+}
+
+/// A page read back, and the digests of its examples in order.
+fn decode_page(bytes: &[u8]) -> Result<(LoweredPage, Vec<u64>), Miss> {
+    let page: PageIn = rmp_serde::from_slice(bytes).map_err(|_| Miss::Damaged("a page does not decode"))?;
+    let mut info = page.page;
+    info.links = page.links;
+    let lowered = lower::Lowered { page: info, models: page.models, enums: page.enums, operations: page.operations };
+    let diagnostics = page.diagnostics.into_iter().map(Diagnostic::from).collect();
+    Ok((Arc::new((lowered, diagnostics)), page.example_digests))
+}
+
+/// The last run, read back: each file's path and [`content_hash`].
+struct StoredRun {
+    files: Vec<(String, u64)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn encode_run(files: &[GeneratedFile], diagnostics: &[Diagnostic]) -> Result<Vec<u8>, String> {
+    let mut out = Writer::default();
+    out.u64(files.len() as u64);
+    let hashes: Vec<u64> = files.par_iter().map(|file| content_hash(file.contents.as_bytes())).collect();
+    for (file, hash) in files.iter().zip(hashes) {
+        out.bytes(file.path.as_bytes());
+        out.u64(hash);
+    }
+    let stored: Vec<StoredDiagnostic> = diagnostics.iter().map(StoredDiagnostic::from).collect();
+    out.bytes(&rmp_serde::to_vec_named(&stored).map_err(|e| format!("cannot encode the diagnostics: {e}"))?);
+    Ok(out.bytes)
+}
+
+fn decode_run(body: &[u8]) -> Result<StoredRun, Miss> {
+    let mut input = Reader { bytes: body, at: 0 };
+    let mut files = Vec::new();
+    for _ in 0..input.u64()? {
+        files.push((input.str()?.to_string(), input.u64()?));
+    }
+    let stored: Vec<StoredDiagnostic> =
+        rmp_serde::from_slice(input.bytes()?).map_err(|_| Miss::Damaged("the diagnostics do not decode"))?;
+    input.end()?;
+    Ok(StoredRun { files, diagnostics: stored.into_iter().map(Diagnostic::from).collect() })
+}
+
+/// An emit entry's key, tagged by its map so keys of different maps differ.
+fn tagged(map: u8, key: u64) -> u64 {
+    key.rotate_left(u32::from(map)) ^ u64::from(map)
+}
+
+/// Reads the items file into `cache` (every emit entry, and the pages among
+/// `keys`, decoded in parallel), marked as used by no run yet: what this run
+/// does not use is dropped when it ends.
+fn read_items(dir: &Path, identity: u64, keys: &[u64], cache: &Cache) -> Result<StoredFile, Miss> {
+    let Segments { bytes, bodies, whole } = read_segments(&dir.join(ITEMS_FILE), identity, 0)?;
+    let wanted: HashSet<u64> = keys.iter().copied().collect();
+    let mut stored = StoredFile { whole, ..StoredFile::default() };
+    let mut emit = StoredItems::default();
+    for segment in &bodies {
+        let mut input = Reader { bytes: &bytes[..segment.end], at: segment.start };
+        for _ in 0..input.u64()? {
+            let key = input.u64()?;
+            let page = input.bytes()?;
+            let start = page.as_ptr() as usize - bytes.as_ptr() as usize;
+            stored.pages.insert(key, start..start + page.len());
+        }
+        for (map, texts) in [(1, &mut emit.formatted), (2, &mut emit.texts)] {
+            for _ in 0..input.u64()? {
+                let key = input.u64()?;
+                stored.emit_keys.insert(tagged(map, key));
+                texts.push((key, Arc::from(input.str()?)));
+            }
+        }
+        for _ in 0..input.u64()? {
+            let key = input.u64()?;
+            stored.emit_keys.insert(tagged(3, key));
+            let names: Vec<TestNames> =
+                rmp_serde::from_slice(input.bytes()?).map_err(|_| Miss::Damaged("test names do not decode"))?;
+            emit.test_names.push((key, names.into()));
+        }
+        input.end()?;
+    }
+    let pages = stored
+        .pages
+        .par_iter()
+        .filter(|(key, _)| wanted.contains(key))
+        .map(|(key, range)| decode_page(&bytes[range.clone()]).map(|(page, digests)| (*key, page, digests)))
+        .collect::<Result<Vec<_>, Miss>>()?;
+    for (key, page, digests) in pages {
+        let examples = page.0.operations.iter().flat_map(|op| &op.examples);
+        for (example, digest) in examples.zip(digests) {
+            cache.emit.restore_example_digest(example, digest);
+        }
+        cache.pages.insert(key, page, 0);
+    }
+    cache.emit.restore(emit);
+    stored.bytes = bytes;
+    Ok(stored)
+}
+
+/// Leaves the entries `cache` holds after the run (those it used) in the
+/// items file: appended as a segment of what the file lacks, or the file
+/// rewritten with only them once it holds twice what the run used (or it
+/// was not read whole).
+fn store_items(cache: &Cache, pending: &Pending) -> Result<(), String> {
+    let stored = &pending.stored;
+    let encoded = std::mem::take(&mut *pending.encoded.lock().unwrap_or_else(|e| e.into_inner()));
+    let new_pages: foldhash::HashMap<u64, Vec<u8>> = encoded.into_iter().collect();
+    let pages: Vec<u64> =
+        cache.pages.entries().into_iter().map(|(key, _)| key).filter(|key| stored.pages.contains_key(key)).collect();
+    let emit = cache.emit.stored();
+    let text_size = |texts: &[(u64, Arc<str>)]| texts.iter().map(|(_, text)| text.len()).sum::<usize>();
+    let used = pages.iter().map(|key| stored.pages[key].len()).sum::<usize>()
+        + new_pages.values().map(Vec::len).sum::<usize>()
+        + text_size(&emit.formatted)
+        + text_size(&emit.texts);
+    let path = pending.dir.join(ITEMS_FILE);
+    if !stored.whole || stored.bytes.len() > 2 * used + (1 << 20) {
+        let mut all: Vec<(u64, &[u8])> =
+            pages.iter().map(|key| (*key, &stored.bytes[stored.pages[key].clone()])).collect();
+        all.extend(new_pages.iter().map(|(key, bytes)| (*key, bytes.as_slice())));
+        let body = encode_items(&all, &emit, |_, _| true)?;
+        let mut segment = Writer::default();
+        segment.segment(pending.identity, &body);
+        return write_whole(&path, &header(pending.identity, 0), &segment.bytes);
+    }
+    let new: Vec<(u64, &[u8])> = new_pages.iter().map(|(key, bytes)| (*key, bytes.as_slice())).collect();
+    let body = encode_items(&new, &emit, |map, key| !stored.emit_keys.contains(&tagged(map, key)))?;
+    if body == encode_items(&[], &StoredItems::default(), |_, _| true)? {
+        return Ok(());
+    }
+    let mut segment = Writer::default();
+    segment.segment(pending.identity, &body);
+    let appended = std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(&segment.bytes));
+    appended.map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A segment body: the pages given, then the emit entries `keep` accepts
+/// (by map number and key).
+fn encode_items(pages: &[(u64, &[u8])], emit: &StoredItems, keep: impl Fn(u8, u64) -> bool) -> Result<Vec<u8>, String> {
+    let mut out = Writer::default();
+    out.u64(pages.len() as u64);
+    for (key, bytes) in pages {
+        out.u64(*key);
+        out.bytes(bytes);
+    }
+    for (map, texts) in [(1, &emit.formatted), (2, &emit.texts)] {
+        let kept: Vec<&(u64, Arc<str>)> = texts.iter().filter(|(key, _)| keep(map, *key)).collect();
+        out.u64(kept.len() as u64);
+        for (key, text) in kept {
+            out.u64(*key);
+            out.bytes(text.as_bytes());
+        }
+    }
+    let kept: Vec<&(u64, Arc<[TestNames]>)> = emit.test_names.iter().filter(|(key, _)| keep(3, *key)).collect();
+    out.u64(kept.len() as u64);
+    for (key, names) in kept {
+        out.u64(*key);
+        out.bytes(&rmp_serde::to_vec_named(&**names).map_err(|e| format!("cannot encode test names: {e}"))?);
+    }
+    Ok(out.bytes)
+}
+
+#[derive(Default)]
+struct Writer {
+    bytes: Vec<u8>,
+}
+
+impl Writer {
+    fn u64(&mut self, value: u64) {
+        self.bytes.extend_from_slice(&value.to_le_bytes());
+    }
+
+    /// Length, then the bytes.
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.u64(bytes.len() as u64);
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    /// A segment: the body with its length, then its [`checksum`].
+    fn segment(&mut self, identity: u64, body: &[u8]) {
+        self.bytes(body);
+        self.u64(checksum(identity, body));
+    }
+}
+
+/// Reads what [`Writer`] wrote; running out is damage, never a panic.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], Miss> {
+        let end =
+            self.at.checked_add(len).filter(|end| *end <= self.bytes.len()).ok_or(Miss::Damaged("it ends early"))?;
+        let taken = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(taken)
+    }
+
+    fn u64(&mut self) -> Result<u64, Miss> {
+        let bytes: [u8; 8] = self.take(8)?.try_into().map_err(|_| Miss::Damaged("it ends early"))?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], Miss> {
+        let len = self.u64()?;
+        self.take(usize::try_from(len).map_err(|_| Miss::Damaged("a length is too large"))?)
+    }
+
+    fn str(&mut self) -> Result<&'a str, Miss> {
+        std::str::from_utf8(self.bytes()?).map_err(|_| Miss::Damaged("a text is not UTF-8"))
+    }
+
+    fn end(&self) -> Result<(), Miss> {
+        if self.at == self.bytes.len() { Ok(()) } else { Err(Miss::Damaged("it goes on after its end")) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::read_docs;
+
+    fn folder(relative: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(relative)
+    }
+
+    /// Our own docs folders: the checked-in crate's and the test fixtures.
+    fn our_docs() -> Vec<Vec<SourceFile>> {
+        ["docs-input", "tests/fixtures/pages", "tests/fixtures/lint", "tests/fixtures/model_shapes"]
+            .iter()
+            .map(|f| read_docs(&folder(f)).expect("the fixtures are readable"))
+            .collect()
+    }
+
+    fn options() -> EmitOptions {
+        EmitOptions {
+            crate_name: "graph-sdk".into(),
+            base_url: "https://graph.microsoft.com/beta".into(),
+            runtime_path: "../runtime".into(),
+            standalone: false,
+            docs_label: "docs-input".into(),
+            features: true,
+        }
+    }
+
+    /// A folder of its own for one test, removed when the test ends.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("docgen-disk-cache-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            Scratch(dir)
+        }
+
+        fn cache(&self) -> PathBuf {
+            self.0.join("out/target/docgen-cache")
+        }
+
+        fn out(&self) -> PathBuf {
+            self.0.join("out")
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// One `docgen gen` as the command line runs it: a new cache in memory,
+    /// the disk cache in `scratch`, the files written, the cache stored.
+    /// Hands back the files and diagnostics (read from the output folder
+    /// when the run left it as it was) and what it reused.
+    fn process(
+        sources: &[SourceFile],
+        options: &EmitOptions,
+        scratch: &Scratch,
+    ) -> (Vec<GeneratedFile>, Vec<Diagnostic>, Reuse) {
+        let cache = Cache::default();
+        let run = generate_persisted(sources, options, &cache, &scratch.cache(), &scratch.out(), &()).unwrap();
+        if let Some(files) = run.files() {
+            crate::output::write(&scratch.out(), files).unwrap();
+            run.store(&cache).unwrap();
+        }
+        let files = match run.files() {
+            Some(files) => files.to_vec(),
+            None => on_disk(&scratch.out(), &crate::generate(sources, options).unwrap().files),
+        };
+        (files, run.diagnostics().to_vec(), run.reuse.clone())
+    }
+
+    /// The files of `out`, read back in the order and under the names of `like`.
+    fn on_disk(out: &Path, like: &[GeneratedFile]) -> Vec<GeneratedFile> {
+        like.iter()
+            .map(|f| GeneratedFile {
+                path: f.path.clone(),
+                contents: std::fs::read_to_string(out.join(&f.path)).unwrap(),
+            })
+            .collect()
+    }
+
+    /// What a run without any cache makes of `sources`.
+    fn cold(sources: &[SourceFile], options: &EmitOptions) -> (Vec<GeneratedFile>, Vec<Diagnostic>) {
+        let generated = crate::generate(sources, options).unwrap();
+        (generated.files, generated.diagnostics)
+    }
+
+    fn edit(sources: &mut [SourceFile], number: usize) {
+        let page = sources.iter_mut().find(|s| s.text.contains("\n## Properties")).expect("a resource page");
+        page.text = page.text.replacen("\n## Properties", &format!("\nEdited {number}.\n\n## Properties"), 1);
+    }
+
+    fn assert_same(run: &(Vec<GeneratedFile>, Vec<Diagnostic>, Reuse), cold: &(Vec<GeneratedFile>, Vec<Diagnostic>)) {
+        assert!(run.0 == cold.0, "the files differ from a cold run's ({:?})", run.2);
+        assert_eq!(run.1, cold.1, "the diagnostics differ from a cold run's ({:?})", run.2);
+    }
+
+    #[test]
+    fn every_page_reads_back_as_it_was_lowered() {
+        for sources in our_docs() {
+            let cache = Cache::default();
+            crate::extract_cached(&sources, &cache);
+            for (key, page) in cache.pages.entries() {
+                let bytes = encode_page(&page, |_| key).expect("a page encodes");
+                let (back, digests) = decode_page(&bytes).expect("a page decodes");
+                assert_eq!(back, page, "{}", page.0.page.file);
+                assert!(digests.iter().all(|d| *d == key));
+            }
+        }
+    }
+
+    #[test]
+    fn warm_and_unchanged_runs_equal_cold_runs() {
+        let scratch = Scratch::new("warm");
+        let mut sources = read_docs(&folder("docs-input")).unwrap();
+        let options = options();
+        let first = process(&sources, &options, &scratch);
+        assert_eq!(first.2, Reuse::Cold("no cache yet".into()));
+        assert_same(&first, &cold(&sources, &options));
+        let again = process(&sources, &options, &scratch);
+        assert_eq!(again.2, Reuse::Unchanged);
+        assert_same(&again, &cold(&sources, &options));
+        for number in 1..=3 {
+            edit(&mut sources, number);
+            let warm = process(&sources, &options, &scratch);
+            assert_eq!(warm.2, Reuse::Partial { pages: sources.len() - 1, of: sources.len() });
+            assert_same(&warm, &cold(&sources, &options));
+        }
+        // Output edited or removed by hand is written again, not trusted.
+        let (files, _) = cold(&sources, &options);
+        std::fs::write(scratch.out().join(&files[0].path), "edited by hand").unwrap();
+        let repaired = process(&sources, &options, &scratch);
+        assert!(matches!(repaired.2, Reuse::Partial { .. }), "{:?}", repaired.2);
+        assert_eq!(std::fs::read_to_string(scratch.out().join(&files[0].path)).unwrap(), files[0].contents);
+    }
+
+    #[test]
+    fn other_options_do_not_read_the_cache() {
+        let scratch = Scratch::new("options");
+        let sources = read_docs(&folder("docs-input")).unwrap();
+        process(&sources, &options(), &scratch);
+        let other = EmitOptions { crate_name: "other-sdk".into(), ..options() };
+        let run = process(&sources, &other, &scratch);
+        assert_eq!(run.2, Reuse::Cold(Miss::Other.to_string()));
+        assert_same(&run, &cold(&sources, &other));
+    }
+
+    #[test]
+    fn a_cache_of_another_build_is_not_read() {
+        let scratch = Scratch::new("stale");
+        let mut sources = read_docs(&folder("docs-input")).unwrap();
+        process(&sources, &options(), &scratch);
+        // What an older docgen left: the same files under another identity.
+        for name in [RUN_FILE, ITEMS_FILE] {
+            let path = scratch.cache().join(name);
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes[MAGIC.len() + 4] ^= 1;
+            std::fs::write(&path, bytes).unwrap();
+        }
+        edit(&mut sources, 1);
+        let run = process(&sources, &options(), &scratch);
+        assert_eq!(run.2, Reuse::Cold(Miss::Other.to_string()));
+        assert_same(&run, &cold(&sources, &options()));
+    }
+
+    #[test]
+    fn truncated_or_damaged_caches_never_change_the_output() {
+        let scratch = Scratch::new("damaged");
+        let mut sources = read_docs(&folder("docs-input")).unwrap();
+        let options = options();
+        process(&sources, &options, &scratch);
+        edit(&mut sources, 1);
+        process(&sources, &options, &scratch);
+        let items = scratch.cache().join(ITEMS_FILE);
+        let whole = std::fs::read(&items).unwrap();
+        let run_file = std::fs::read(scratch.cache().join(RUN_FILE)).unwrap();
+        let cuts = [0, 3, HEADER_LEN, HEADER_LEN + 5, whole.len() / 3, whole.len() / 2, whole.len() - 1];
+        let flips = [HEADER_LEN + 9, whole.len() / 2, whole.len() - 2];
+        let damaged = cuts
+            .iter()
+            .map(|cut| whole[..*cut].to_vec())
+            .chain(flips.iter().map(|at| {
+                let mut bytes = whole.clone();
+                bytes[*at] ^= 0x20;
+                bytes
+            }))
+            .chain([b"not a cache at all".to_vec()]);
+        for (number, bytes) in damaged.enumerate() {
+            std::fs::write(&items, &bytes).unwrap();
+            std::fs::write(scratch.cache().join(RUN_FILE), &run_file[..run_file.len() / 2]).unwrap();
+            edit(&mut sources, number + 2);
+            let run = process(&sources, &options, &scratch);
+            assert_same(&run, &cold(&sources, &options));
+            // The damage is gone: the next run reads the file written after it.
+            edit(&mut sources, number + 100);
+            let next = process(&sources, &options, &scratch);
+            assert_eq!(next.2, Reuse::Partial { pages: sources.len() - 1, of: sources.len() }, "cut {}", bytes.len());
+            assert_same(&next, &cold(&sources, &options));
+        }
+    }
+
+    #[test]
+    fn a_segment_cut_short_keeps_the_segments_before_it() {
+        let scratch = Scratch::new("segments");
+        let mut sources = read_docs(&folder("docs-input")).unwrap();
+        let options = options();
+        process(&sources, &options, &scratch);
+        let items = scratch.cache().join(ITEMS_FILE);
+        let first_len = std::fs::metadata(&items).unwrap().len() as usize;
+        edit(&mut sources, 1);
+        process(&sources, &options, &scratch);
+        let bytes = std::fs::read(&items).unwrap();
+        assert!(bytes.len() > first_len, "the edit was appended");
+        std::fs::write(&items, &bytes[..bytes.len() - 3]).unwrap();
+        edit(&mut sources, 2);
+        let run = process(&sources, &options, &scratch);
+        assert_eq!(run.2, Reuse::Partial { pages: sources.len() - 1, of: sources.len() });
+        assert_same(&run, &cold(&sources, &options));
+    }
+
+    #[test]
+    fn the_items_file_is_rewritten_once_it_holds_twice_what_a_run_uses() {
+        let scratch = Scratch::new("compaction");
+        let mut sources = read_docs(&folder("docs-input")).unwrap();
+        let options = options();
+        process(&sources, &options, &scratch);
+        let first_len = std::fs::metadata(scratch.cache().join(ITEMS_FILE)).unwrap().len();
+        let mut longest = first_len;
+        for number in 1..=40 {
+            edit(&mut sources, number);
+            process(&sources, &options, &scratch);
+            longest = longest.max(std::fs::metadata(scratch.cache().join(ITEMS_FILE)).unwrap().len());
+        }
+        assert!(longest <= 2 * first_len + (1 << 20) + first_len / 2, "{longest} vs {first_len}");
+    }
+}
