@@ -336,12 +336,6 @@ fn generate_crate(
     cache_dir: Option<PathBuf>,
     deny: Severity,
 ) -> Result<u8, String> {
-    let progress = Terminal::new();
-    // The process ends after this run: the pages, the cache and the result
-    // are left to the operating system, which takes them back at once,
-    // instead of being freed one allocation at a time (a tenth of a second
-    // for beta, on one core).
-    let sources = ManuallyDrop::new(read(&options.docs, &progress)?);
     let docs_label = options.docs_label.clone().unwrap_or_else(|| {
         options.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
     });
@@ -353,6 +347,24 @@ fn generate_crate(
         docs_label,
         features: options.features,
     };
+    // Before anything is read or written: a bad value would make the crate
+    // or its manifest invalid.
+    let problems = emit_options.validate();
+    if !problems.is_empty() {
+        let hint = if options.docs_label.is_none() && problems.iter().any(|p| p.option == "docs-label") {
+            " (the label defaults to the docs folder's name; give one with --docs-label)"
+        } else {
+            ""
+        };
+        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        return Err(format!("{}{hint}; nothing was written", lines.join("\nerror: ")));
+    }
+    let progress = Terminal::new();
+    // The process ends after this run: the pages, the cache and the result
+    // are left to the operating system, which takes them back at once,
+    // instead of being freed one allocation at a time (a tenth of a second
+    // for beta, on one core).
+    let sources = ManuallyDrop::new(read(&options.docs, &progress)?);
     let cache = ManuallyDrop::new(docgen::Cache::default());
     let generated = match &cache_dir {
         Some(dir) => docgen::generate_persisted(&sources, &emit_options, &cache, dir, &out, &progress),

@@ -89,3 +89,111 @@ fn gen_denies_warnings_too() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A folder of its own for one test, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("docgen-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Scratch(dir)
+    }
+
+    fn path(&self, relative: &str) -> String {
+        self.0.join(relative).to_str().expect("a UTF-8 path").to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn gen_fixtures(out: &str, extra: &[&str]) -> Output {
+    let docs = fixtures();
+    let mut args = vec!["gen", "--docs", docs.to_str().expect("a UTF-8 path"), "--out", out, "--standalone"];
+    args.extend(extra);
+    docgen(&args)
+}
+
+#[test]
+fn bad_option_values_exit_2_and_write_nothing() {
+    let scratch = Scratch::new("bad-options");
+    let out = scratch.path("out");
+    let cases: [(&[&str], &str); 8] = [
+        (&["--crate-name", "graph-v1.0"], "--crate-name \"graph-v1.0\" has '.', which cargo rejects"),
+        (&["--crate-name", "1graph"], "--crate-name \"1graph\" starts with '1'"),
+        (&["--crate-name", "fn"], "--crate-name \"fn\" is a name Rust keeps"),
+        (&["--base-url", "graph.microsoft.com/v1.0"], "--base-url \"graph.microsoft.com/v1.0\" is not an absolute"),
+        (&["--base-url", "https://graph.microsoft.com/v1.0?x=1"], "a query or fragment"),
+        (&["--runtime-path", "C:\\runtime"], "--runtime-path \"C:\\\\runtime\" has '\\\\'"),
+        (&["--docs-label", "two\nlines"], "--docs-label \"two\\nlines\" has '\\n'"),
+        (&["--docs-label", "ends */ here"], "comment delimiter"),
+    ];
+    for (args, message) in cases {
+        let output = gen_fixtures(&out, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message) && stderr.contains("nothing was written"), "{args:?}: {stderr}");
+        assert!(!scratch.0.exists(), "{args:?} wrote something");
+    }
+    // Every problem at once, each on its own line.
+    let output = gen_fixtures(&out, &["--crate-name", "a.b", "--base-url", "ftp://x"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("error: --")).count(), 2, "{stderr}");
+}
+
+/// `cargo metadata` reads a manifest without building anything.
+fn cargo_accepts(manifest: &str) -> Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    Command::new(cargo)
+        .args(["metadata", "--no-deps", "--offline", "--format-version", "1", "--manifest-path", manifest])
+        .output()
+        .expect("cargo runs")
+}
+
+#[test]
+fn names_docgen_accepts_are_names_cargo_accepts() {
+    let scratch = Scratch::new("names");
+    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    let runtime = runtime.to_str().expect("a UTF-8 path");
+    for name in ["graph-sdk-v1", "Graph_SDK2"] {
+        let out = scratch.path(name);
+        let output = gen_fixtures(&out, &["--crate-name", name, "--runtime-path", runtime, "--no-cache"]);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let metadata = cargo_accepts(&format!("{out}/Cargo.toml"));
+        assert!(metadata.status.success(), "{name}: {}", String::from_utf8_lossy(&metadata.stderr));
+    }
+    // The name the issue reported, put in by hand: cargo refuses it too.
+    let manifest = format!("{}/Cargo.toml", scratch.path("graph-sdk-v1"));
+    let text = std::fs::read_to_string(&manifest).expect("the manifest was written");
+    std::fs::write(&manifest, text.replace("name = \"graph-sdk-v1\"", "name = \"graph-v1.0\"")).expect("writable");
+    assert!(!cargo_accepts(&manifest).status.success());
+}
+
+#[test]
+fn a_second_gen_reuses_the_disk_cache_and_the_cache_is_safe_to_delete() {
+    let scratch = Scratch::new("disk-cache");
+    let out = scratch.path("out");
+    let stderr = |output: &Output| {
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    assert!(stderr(&gen_fixtures(&out, &[])).contains("(nothing reused: no cache yet)"));
+    assert!(scratch.0.join("out/target/docgen-cache/items.bin").is_file());
+    let again = stderr(&gen_fixtures(&out, &[]));
+    assert!(again.contains("0 written, ") && again.contains("(no page changed since the last run)"), "{again}");
+    std::fs::remove_dir_all(scratch.0.join("out/target")).expect("the cache can be deleted");
+    let cold = stderr(&gen_fixtures(&out, &[]));
+    assert!(cold.contains("0 written, ") && cold.contains("(nothing reused: no cache yet)"), "{cold}");
+    // A cache folder of one's own, and none at all.
+    let elsewhere = scratch.path("cache");
+    assert!(stderr(&gen_fixtures(&out, &["--cache-dir", &elsewhere])).contains("nothing reused"));
+    assert!(stderr(&gen_fixtures(&out, &["--cache-dir", &elsewhere])).contains("no page changed"));
+    let uncached = stderr(&gen_fixtures(&out, &["--no-cache"]));
+    let summary = uncached.lines().find(|line| line.contains(" written, ")).unwrap_or_default();
+    assert!(summary.contains(": 0 written, ") && !summary.contains('('), "no word of a cache: {summary}");
+    assert!(stderr(&gen_fixtures(&out, &["--check"])).contains("is up to date"));
+}

@@ -7,6 +7,7 @@
 mod crate_files;
 mod keys;
 mod models;
+mod options;
 mod requests;
 mod round_trips;
 mod syntax;
@@ -25,6 +26,7 @@ use rayon::prelude::*;
 use crate::ir::Example;
 use crate::resolve::{Home, TypeSpace};
 use crate::run_cache::{RunMap, RunningCrates};
+pub use options::OptionError;
 pub(crate) use tests::TestNames;
 
 /// The entries of an [`EmitCache`] that the disk cache keeps, by key.
