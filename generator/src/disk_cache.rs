@@ -148,9 +148,9 @@ impl Persisted {
         std::fs::create_dir_all(&pending.dir).map_err(|e| format!("cannot create {}: {e}", pending.dir.display()))?;
         store_items(cache, pending)?;
         let run = encode_run(&generated.files, &generated.diagnostics)?;
-        let mut segment = Writer::default();
-        segment.segment(pending.identity, &run);
-        write_whole(&pending.dir.join(RUN_FILE), &header(pending.identity, pending.pages_key), &segment.bytes)
+        let path = pending.dir.join(RUN_FILE);
+        let target = Target::Whole { header: header(pending.identity, pending.pages_key) };
+        write_segment(&path, target, pending.identity, |sink| sink.put(&run))
     }
 }
 
@@ -258,20 +258,59 @@ fn content_hash(bytes: &[u8]) -> u64 {
 
 /// A segment's checksum: seeded with the identity of the file's writer, so
 /// a segment another build appended to a file it did not write is damage.
-fn checksum(identity: u64, body: &[u8]) -> u64 {
-    let mut hasher = content_hasher();
-    hasher.write_u64(identity);
-    hasher.write(body);
-    hasher.finish()
+/// Fed in chunks of a fixed size, so a segment written in pieces (straight
+/// to the file) sums as the same bytes read back whole.
+struct Checksum {
+    hasher: crate::ContentHasher,
+    chunk: Vec<u8>,
+}
+
+impl Checksum {
+    const CHUNK: usize = 1 << 16;
+
+    fn new(identity: u64) -> Self {
+        let mut hasher = content_hasher();
+        hasher.write_u64(identity);
+        Checksum { hasher, chunk: Vec::with_capacity(Self::CHUNK) }
+    }
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let take = bytes.len().min(Self::CHUNK - self.chunk.len());
+            self.chunk.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.chunk.len() == Self::CHUNK {
+                self.hasher.write(&self.chunk);
+                self.chunk.clear();
+            }
+        }
+    }
+
+    fn finish(mut self) -> u64 {
+        if !self.chunk.is_empty() {
+            self.hasher.write(&self.chunk);
+        }
+        self.hasher.finish()
+    }
+
+    /// The checksum of a whole body.
+    fn of(identity: u64, body: &[u8]) -> u64 {
+        let mut hasher = content_hasher();
+        hasher.write_u64(identity);
+        for chunk in body.chunks(Self::CHUNK) {
+            hasher.write(chunk);
+        }
+        hasher.finish()
+    }
 }
 
 fn header(identity: u64, key: u64) -> Vec<u8> {
-    let mut header = Writer::default();
-    header.bytes.extend_from_slice(MAGIC);
-    header.bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    header.u64(identity);
-    header.u64(key);
-    header.bytes
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
+    header.extend_from_slice(&identity.to_le_bytes());
+    header.extend_from_slice(&key.to_le_bytes());
+    header
 }
 
 /// A cache file as read.
@@ -307,7 +346,7 @@ fn read_segments(path: &Path, identity: u64, key: u64) -> Result<Segments, Miss>
             break true;
         }
         match input.bytes().and_then(|body| Ok((body, input.u64()?))) {
-            Ok((body, sum)) if checksum(identity, body) == sum => {
+            Ok((body, sum)) if Checksum::of(identity, body) == sum => {
                 let start = body.as_ptr() as usize - bytes.as_ptr() as usize;
                 segments.push(start..start + body.len());
             }
@@ -317,21 +356,101 @@ fn read_segments(path: &Path, identity: u64, key: u64) -> Result<Segments, Miss>
     Ok(Segments { bytes, bodies: segments, whole })
 }
 
-/// Writes `path` whole: to a temporary name first, then renamed over the
-/// old file, so a reader sees the old file or the new one.
-fn write_whole(path: &Path, header: &[u8], body: &[u8]) -> Result<(), String> {
+/// Where a segment goes: a new file (written under a temporary name, then
+/// renamed over the old one, so a reader sees one or the other whole), or
+/// the end of the file there is.
+enum Target {
+    Whole { header: Vec<u8> },
+    Append,
+}
+
+/// Writes one segment whose body `body` puts into a [`Sink`], straight to
+/// the file: its length first (from a pass that only counts), then the
+/// body through the [`Checksum`], then the checksum. Nothing of the size of
+/// the file is held in memory.
+fn write_segment(
+    path: &Path,
+    target: Target,
+    identity: u64,
+    body: impl Fn(&mut dyn Sink) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let mut counted = Count(0);
+    body(&mut counted).map_err(|e| e.to_string())?;
     let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
     let written = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(header)?;
-        file.write_all(body)?;
-        drop(file);
-        std::fs::rename(&temporary, path)
+        let file = match &target {
+            Target::Whole { .. } => std::fs::File::create(&temporary)?,
+            Target::Append => std::fs::OpenOptions::new().append(true).open(path)?,
+        };
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        if let Target::Whole { header } = &target {
+            out.write_all(header)?;
+        }
+        out.write_all(&counted.0.to_le_bytes())?;
+        let mut segment = ToFile { out, checksum: Checksum::new(identity), len: 0 };
+        body(&mut segment)?;
+        if segment.len != counted.0 {
+            return Err(std::io::Error::other("the segment changed between counting and writing"));
+        }
+        let ToFile { mut out, checksum, .. } = segment;
+        out.write_all(&checksum.finish().to_le_bytes())?;
+        out.into_inner().map_err(|e| e.into_error())?;
+        match target {
+            Target::Whole { .. } => std::fs::rename(&temporary, path),
+            Target::Append => Ok(()),
+        }
     })();
     written.map_err(|e| {
         let _ = std::fs::remove_file(&temporary);
         format!("cannot write {}: {e}", path.display())
     })
+}
+
+/// Where encoded bytes go.
+trait Sink {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+
+    fn u64(&mut self, value: u64) -> std::io::Result<()> {
+        self.put(&value.to_le_bytes())
+    }
+
+    /// Length, then the bytes.
+    fn bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.u64(bytes.len() as u64)?;
+        self.put(bytes)
+    }
+}
+
+/// Counts what would be written.
+struct Count(u64);
+
+impl Sink for Count {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0 += bytes.len() as u64;
+        Ok(())
+    }
+}
+
+/// Writes a segment's body to its file, summing it on the way.
+struct ToFile {
+    out: std::io::BufWriter<std::fs::File>,
+    checksum: Checksum,
+    len: u64,
+}
+
+impl Sink for ToFile {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.checksum.update(bytes);
+        self.len += bytes.len() as u64;
+        self.out.write_all(bytes)
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
 }
 
 /// A diagnostic with everything it holds (its serde form leaves out the
@@ -432,16 +551,20 @@ struct StoredRun {
 }
 
 fn encode_run(files: &[GeneratedFile], diagnostics: &[Diagnostic]) -> Result<Vec<u8>, String> {
-    let mut out = Writer::default();
-    out.u64(files.len() as u64);
     let hashes: Vec<u64> = files.par_iter().map(|file| content_hash(file.contents.as_bytes())).collect();
-    for (file, hash) in files.iter().zip(hashes) {
-        out.bytes(file.path.as_bytes());
-        out.u64(hash);
-    }
     let stored: Vec<StoredDiagnostic> = diagnostics.iter().map(StoredDiagnostic::from).collect();
-    out.bytes(&rmp_serde::to_vec_named(&stored).map_err(|e| format!("cannot encode the diagnostics: {e}"))?);
-    Ok(out.bytes)
+    let diagnostics = rmp_serde::to_vec_named(&stored).map_err(|e| format!("cannot encode the diagnostics: {e}"))?;
+    let mut out = Vec::new();
+    (|| {
+        out.u64(files.len() as u64)?;
+        for (file, hash) in files.iter().zip(hashes) {
+            out.bytes(file.path.as_bytes())?;
+            out.u64(hash)?;
+        }
+        out.bytes(&diagnostics)
+    })()
+    .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 fn decode_run(body: &[u8]) -> Result<StoredRun, Miss> {
@@ -532,72 +655,68 @@ fn store_items(cache: &Cache, pending: &Pending) -> Result<(), String> {
         let mut all: Vec<(u64, &[u8])> =
             pages.iter().map(|key| (*key, &stored.bytes[stored.pages[key].clone()])).collect();
         all.extend(new_pages.iter().map(|(key, bytes)| (*key, bytes.as_slice())));
-        let body = encode_items(&all, &emit, |_, _| true)?;
-        let mut segment = Writer::default();
-        segment.segment(pending.identity, &body);
-        return write_whole(&path, &header(pending.identity, 0), &segment.bytes);
+        let names = encode_names(&emit, |_, _| true)?;
+        let target = Target::Whole { header: header(pending.identity, 0) };
+        return write_segment(&path, target, pending.identity, |sink| {
+            encode_items(sink, &all, &emit, &names, |_, _| true)
+        });
     }
     let new: Vec<(u64, &[u8])> = new_pages.iter().map(|(key, bytes)| (*key, bytes.as_slice())).collect();
-    let body = encode_items(&new, &emit, |map, key| !stored.emit_keys.contains(&tagged(map, key)))?;
-    if body == encode_items(&[], &StoredItems::default(), |_, _| true)? {
+    let is_new = |map, key| !stored.emit_keys.contains(&tagged(map, key));
+    let names = encode_names(&emit, is_new)?;
+    let mut counted = Count(0);
+    encode_items(&mut counted, &new, &emit, &names, is_new).map_err(|e| e.to_string())?;
+    let mut empty = Count(0);
+    encode_items(&mut empty, &[], &StoredItems::default(), &[], |_, _| true).map_err(|e| e.to_string())?;
+    if counted.0 == empty.0 {
         return Ok(());
     }
-    let mut segment = Writer::default();
-    segment.segment(pending.identity, &body);
-    let appended = std::fs::OpenOptions::new().append(true).open(&path).and_then(|mut f| f.write_all(&segment.bytes));
-    appended.map_err(|e| format!("cannot write {}: {e}", path.display()))
+    write_segment(&path, Target::Append, pending.identity, |sink| encode_items(sink, &new, &emit, &names, is_new))
 }
 
-/// A segment body: the pages given, then the emit entries `keep` accepts
-/// (by map number and key).
-fn encode_items(pages: &[(u64, &[u8])], emit: &StoredItems, keep: impl Fn(u8, u64) -> bool) -> Result<Vec<u8>, String> {
-    let mut out = Writer::default();
-    out.u64(pages.len() as u64);
+/// The test names `keep` accepts (by map number and key), encoded.
+fn encode_names(emit: &StoredItems, keep: impl Fn(u8, u64) -> bool) -> Result<Vec<(u64, Vec<u8>)>, String> {
+    emit.test_names
+        .iter()
+        .filter(|(key, _)| keep(3, *key))
+        .map(|(key, names)| {
+            let bytes = rmp_serde::to_vec_named(&**names).map_err(|e| format!("cannot encode test names: {e}"))?;
+            Ok((*key, bytes))
+        })
+        .collect()
+}
+
+/// A segment body: the pages given, the formatted items and texts `keep`
+/// accepts (by map number and key), then the test names given.
+fn encode_items(
+    out: &mut dyn Sink,
+    pages: &[(u64, &[u8])],
+    emit: &StoredItems,
+    names: &[(u64, Vec<u8>)],
+    keep: impl Fn(u8, u64) -> bool,
+) -> std::io::Result<()> {
+    out.u64(pages.len() as u64)?;
     for (key, bytes) in pages {
-        out.u64(*key);
-        out.bytes(bytes);
+        out.u64(*key)?;
+        out.bytes(bytes)?;
     }
     for (map, texts) in [(1, &emit.formatted), (2, &emit.texts)] {
         let kept: Vec<&(u64, Arc<str>)> = texts.iter().filter(|(key, _)| keep(map, *key)).collect();
-        out.u64(kept.len() as u64);
+        out.u64(kept.len() as u64)?;
         for (key, text) in kept {
-            out.u64(*key);
-            out.bytes(text.as_bytes());
+            out.u64(*key)?;
+            out.bytes(text.as_bytes())?;
         }
     }
-    let kept: Vec<&(u64, Arc<[TestNames]>)> = emit.test_names.iter().filter(|(key, _)| keep(3, *key)).collect();
-    out.u64(kept.len() as u64);
-    for (key, names) in kept {
-        out.u64(*key);
-        out.bytes(&rmp_serde::to_vec_named(&**names).map_err(|e| format!("cannot encode test names: {e}"))?);
+    out.u64(names.len() as u64)?;
+    for (key, bytes) in names {
+        out.u64(*key)?;
+        out.bytes(bytes)?;
     }
-    Ok(out.bytes)
+    Ok(())
 }
 
-#[derive(Default)]
-struct Writer {
-    bytes: Vec<u8>,
-}
-
-impl Writer {
-    fn u64(&mut self, value: u64) {
-        self.bytes.extend_from_slice(&value.to_le_bytes());
-    }
-
-    /// Length, then the bytes.
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.u64(bytes.len() as u64);
-        self.bytes.extend_from_slice(bytes);
-    }
-
-    /// A segment: the body with its length, then its [`checksum`].
-    fn segment(&mut self, identity: u64, body: &[u8]) {
-        self.bytes(body);
-        self.u64(checksum(identity, body));
-    }
-}
-
-/// Reads what [`Writer`] wrote; running out is damage, never a panic.
+/// Reads what a [`Sink`] was given; running out is damage, never a panic.
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
