@@ -52,8 +52,13 @@ fn main() {
 /// Reads every page of both versions and runs pulldown-cmark over it, on
 /// one thread: the floor every figure is printed next to.
 fn floor(docs: &Path) -> Duration {
+    floor_of(docs, &VERSIONS)
+}
+
+/// [`floor`] of some of the versions.
+fn floor_of(docs: &Path, versions: &[&str]) -> Duration {
     median(RUNS, || {
-        for version in VERSIONS {
+        for version in versions {
             let pages = read_docs(&docs.join(version)).expect("docs are readable");
             let events: usize = pages.iter().map(|p| markdown_events(&p.text)).sum();
             std::hint::black_box(events);
@@ -356,6 +361,7 @@ fn processes(docs: &Path, out: &Path) {
     }
     let crate_dir = |version: &str| out.join("process").join(version);
     let floor = floor(&copy);
+    let version_floors: Vec<Duration> = VERSIONS.iter().map(|v| floor_of(&copy, &[v])).collect();
     let run_both = |cold: bool| -> Vec<Child> {
         VERSIONS
             .iter()
@@ -396,8 +402,15 @@ fn processes(docs: &Path, out: &Path) {
         identical &= cold_child.ok && warm_files == read_docs_tree(&fresh);
         identical &= diagnostics_printed(&cold_child.stderr) == diagnostics_printed(&warm_child.stderr);
     }
+    let watch: Vec<Times> =
+        VERSIONS.iter().map(|version| watch_latency(&copy.join(version), &crate_dir(version))).collect();
     println!("docgen gen as whole processes: v1.0 then beta, each a new process, median of {RUNS} runs");
-    println!("  floor (read + pulldown-cmark, 1 thread) {:>8.3} s", floor.as_secs_f64());
+    println!(
+        "  floor (read + pulldown-cmark, 1 thread) {:>8.3} s  (v1.0 alone {:.3} s, beta alone {:.3} s)",
+        floor.as_secs_f64(),
+        version_floors[0].as_secs_f64(),
+        version_floors[1].as_secs_f64()
+    );
     let line = |what: &str, times: &Times| {
         println!(
             "  {what:<39}{:>8.3} s  = {:.1}x floor  (v1.0 {:.3} s, beta {:.3} s; runs {:.3}-{:.3} s)",
@@ -414,6 +427,16 @@ fn processes(docs: &Path, out: &Path) {
         line(&format!("second run, one {version} page changed"), warm);
     }
     line("second run, nothing changed", &unchanged);
+    for ((version, watch), version_floor) in VERSIONS.iter().zip(&watch).zip(&version_floors) {
+        println!(
+            "  --watch, a {version} page saved -> written {:>6.3} s  = {:.1}x floor, {:.1}x {version}'s  (runs {:.3}-{:.3} s)",
+            watch.total.as_secs_f64(),
+            ratio(watch.total, floor),
+            ratio(watch.total, *version_floor),
+            watch.fastest.as_secs_f64(),
+            watch.slowest.as_secs_f64(),
+        );
+    }
     println!("  warm output and diagnostics identical to a cold process: {}", if identical { "yes" } else { "NO" });
     println!(
         "  peak memory of a process: cold {} MB, one page changed {} MB, nothing changed {} MB",
@@ -421,6 +444,62 @@ fn processes(docs: &Path, out: &Path) {
         warm.iter().map(|w| w.peak_mb).max().unwrap_or(0),
         unchanged.peak_mb
     );
+}
+
+/// `docgen gen --watch` of `docs` into `out`: the time from a page saved
+/// (a new file renamed over it, as many editors save) to the line that says
+/// the output is written, [`RUNS`] times (a new edit each time). The
+/// watcher is stopped at the end.
+fn watch_latency(docs: &Path, out: &Path) -> Times {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docgen"))
+        .args(["gen", "--features", "--standalone", "--watch", "--docs"])
+        .arg(docs)
+        .arg("--out")
+        .arg(out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the docgen binary runs");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (lines, summaries) = std::sync::mpsc::channel();
+    // Reads everything (the diagnostics too), so the child never blocks.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if (line.contains(" written, ") || line.starts_with("watching ")) && lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str| {
+        let line = summaries.recv_timeout(Duration::from_secs(120)).expect("the watcher answers");
+        assert!(line.contains(what), "expected {what:?}, got {line:?}");
+    };
+    next(" written, ");
+    next("watching ");
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let sources = read_docs(docs).expect("docs are readable");
+        let mut edited = sources.clone();
+        let number = 1000 + times.len();
+        change_one_page(&mut edited, number);
+        let page = edited.iter().zip(&sources).find(|(new, old)| new != old).expect("a page changed").0;
+        let temporary = docs.join(format!("{}.saving", page.path));
+        std::fs::write(&temporary, &page.text).expect("the copied docs are writable");
+        let saved = Instant::now();
+        std::fs::rename(&temporary, docs.join(&page.path)).expect("the copied docs are writable");
+        next(" written, ");
+        times.push(saved.elapsed());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    times.sort();
+    Times {
+        total: times[times.len() / 2],
+        each: Vec::new(),
+        fastest: times[0],
+        slowest: times[times.len() - 1],
+        peak_mb: 0,
+    }
 }
 
 /// The median total of `runs` calls of `f` (each a v1.0 and a beta

@@ -163,14 +163,17 @@ impl From<Generated> for Persisted {
 }
 
 /// The whole pipeline, reusing what the last runs with the same options left
-/// in `dir` (see the module doc) through `cache`; `out` is where the files
-/// go. Call [`Persisted::store`] once they are written.
+/// in `dir` (see the module doc) through `cache`. `out` is where the files
+/// go, when they may be left there as they are (a run of the same pages
+/// into a folder that holds what the last run wrote builds nothing); with
+/// `None` the files are always built, from the cache. Call
+/// [`Persisted::store`] once they are written.
 pub fn generate_persisted(
     sources: &[SourceFile],
     options: &EmitOptions,
     cache: &Cache,
     dir: &Path,
-    out: &Path,
+    out: Option<&Path>,
     progress: &dyn Progress,
 ) -> Result<Persisted, EmitError> {
     let keys = crate::page_keys(sources);
@@ -181,7 +184,7 @@ pub fn generate_persisted(
         return Ok(Persisted { output: Output::Built(generated), reuse, pending: None });
     };
     progress.stage("cache", 0);
-    if let Some(output) = unchanged(dir, identity, pages_key, out) {
+    if let Some(output) = out.and_then(|out| unchanged(dir, identity, pages_key, out)) {
         return Ok(Persisted { output, reuse: Reuse::Unchanged, pending: None });
     }
     let (reuse, stored) = match read_items(dir, identity, &keys, cache) {
@@ -813,7 +816,7 @@ mod tests {
         scratch: &Scratch,
     ) -> (Vec<GeneratedFile>, Vec<Diagnostic>, Reuse) {
         let cache = Cache::default();
-        let run = generate_persisted(sources, options, &cache, &scratch.cache(), &scratch.out(), &()).unwrap();
+        let run = generate_persisted(sources, options, &cache, &scratch.cache(), Some(&scratch.out()), &()).unwrap();
         if let Some(files) = run.files() {
             crate::output::write(&scratch.out(), files).unwrap();
             run.store(&cache).unwrap();

@@ -17,6 +17,7 @@ pub mod report;
 pub mod resolve;
 mod run_cache;
 pub mod source;
+pub mod watch;
 
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -105,10 +106,7 @@ fn generate_cached_keyed(
 ) -> Result<Arc<Generated>, EmitError> {
     let bit = {
         let mut crates = cache.crates.lock().unwrap_or_else(|e| e.into_inner());
-        // Crates past the 64th share bits: their entries are dropped
-        // sooner than they could be, which costs only rebuilding them.
-        let next_bit = 1u64 << (crates.len() % 64);
-        let state = crates.entry(options.clone()).or_insert(CrateState { bit: next_bit, last: None });
+        let state = crate_state(&mut crates, options);
         match &state.last {
             Some(last) if last.pages_key == run_key => return Ok(last.generated.clone()),
             _ => state.bit,
@@ -199,6 +197,36 @@ pub struct Cache {
     /// not one per edit.
     crates: Mutex<HashMap<EmitOptions, CrateState>>,
     pub emit: EmitCache,
+}
+
+/// The state of the crate of `options`, given a bit when first seen. Crates
+/// past the 64th share bits: their entries are dropped sooner than they
+/// could be, which costs only rebuilding them.
+fn crate_state<'a>(crates: &'a mut HashMap<EmitOptions, CrateState>, options: &EmitOptions) -> &'a mut CrateState {
+    let next_bit = 1u64 << (crates.len() % 64);
+    crates.entry(options.clone()).or_insert(CrateState { bit: next_bit, last: None })
+}
+
+impl Cache {
+    /// Runs `run` (a lint, which reads pages but emits no crate) as a run
+    /// of its own: what it no longer uses is dropped when it ends, so
+    /// `lint --watch` does not grow with every save. Its slot is keyed by
+    /// options no crate can have (an empty package name is refused).
+    pub(crate) fn lint_run<T>(&self, run: impl FnOnce() -> T) -> T {
+        let slot = EmitOptions {
+            crate_name: String::new(),
+            base_url: String::new(),
+            runtime_path: String::new(),
+            standalone: false,
+            docs_label: "lint".into(),
+            features: false,
+        };
+        let bit = crate_state(&mut self.crates.lock().unwrap_or_else(|e| e.into_inner()), &slot).bit;
+        self.start_run(bit);
+        let result = run();
+        self.finish_run(bit);
+        result
+    }
 }
 
 /// A crate's bit, which marks the cache entries its latest run used, and

@@ -10,7 +10,12 @@ use crate::{Cache, Progress};
 /// Parses, lowers and resolves `sources`, then turns needles into spans
 /// against the page text and sorts (file, line, code) without repeats.
 pub fn lint(sources: &[SourceFile], progress: &dyn Progress) -> Vec<Diagnostic> {
-    let (ir, mut found) = crate::extract_observed(sources, &Cache::default(), progress);
+    lint_cached(sources, &Cache::default(), progress)
+}
+
+/// [`lint`], reusing the pages `cache` has seen (`lint --watch` keeps one).
+pub fn lint_cached(sources: &[SourceFile], cache: &Cache, progress: &dyn Progress) -> Vec<Diagnostic> {
+    let (ir, mut found) = cache.lint_run(|| crate::extract_observed(sources, cache, progress));
     progress.stage("resolve", 0);
     let (_, more) = crate::resolve::resolve(&ir);
     found.extend(more);

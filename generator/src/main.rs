@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use docgen::Progress;
@@ -43,6 +43,10 @@ enum Command {
         /// Do not write: fail with a diff if `--out` differs from what would be generated.
         #[arg(long)]
         check: bool,
+        /// After the first run, stay and generate again whenever a page changes
+        /// (only what the change touches is rebuilt). Stop with Ctrl-C.
+        #[arg(long, conflicts_with = "check")]
+        watch: bool,
         #[command(flatten)]
         cache: CacheOptions,
         /// Fail when the docs produce warnings (the same as `--deny warnings`).
@@ -66,6 +70,10 @@ enum Command {
         /// Colors in text output (`auto`: when stdout is a terminal and NO_COLOR is unset).
         #[arg(long, value_enum, default_value = "auto")]
         color: Color,
+        /// After the first run, stay and lint again whenever a page changes.
+        /// Stop with Ctrl-C.
+        #[arg(long)]
+        watch: bool,
     },
     /// Print how much of a docs folder became code, and what was skipped and why.
     Report {
@@ -188,12 +196,26 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Gen { crate_options, out, check, cache, deny_warnings, deny } => {
+        Command::Gen { crate_options, out, check, watch, cache, deny_warnings, deny } => {
             let level = if deny_warnings { Severity::Warning } else { deny.level() };
             let cache_dir = cache.dir(&out);
-            generate_crate(crate_options, out, check, cache_dir, level)
+            generate_crate(crate_options, out, check, watch, cache_dir, level)
         }
-        Command::Lint { docs, format, deny, allow, color } => lint(&docs, format, deny.level(), &allow, color),
+        Command::Lint { docs, format, deny, allow, color, watch } => {
+            let progress = Terminal::new();
+            let mut sources = read(&docs, &progress)?;
+            let cache = docgen::Cache::default();
+            let lint_once = |sources: &[SourceFile]| {
+                let diagnostics = docgen::lint::lint_cached(sources, &cache, &progress);
+                progress.done();
+                print_lint(sources, diagnostics, format, deny.level(), &allow, color)
+            };
+            let code = lint_once(&sources)?;
+            if !watch {
+                return Ok(code);
+            }
+            watch_docs(&docs, &mut sources, |sources, _| lint_once(sources).map(|_| ()))
+        }
         Command::Report { docs, format } => {
             let progress = Terminal::new();
             let sources = read(&docs, &progress)?;
@@ -225,14 +247,38 @@ fn run(command: Command) -> Result<u8, String> {
     }
 }
 
-/// `docgen lint`: every diagnostic rendered (or as JSON), then the table by code.
-fn lint(docs: &Path, format: Format, deny: Severity, allow: &[Code], color: Color) -> Result<u8, String> {
-    let progress = Terminal::new();
-    let sources = read(docs, &progress)?;
-    let mut diagnostics = docgen::lint::lint(&sources, &progress);
-    progress.done();
+/// Waits for pages under `docs` to change, brings `sources` up to date and
+/// calls `run` with them and when the change was seen, until the watcher
+/// fails (or the process is stopped).
+fn watch_docs(
+    docs: &Path,
+    sources: &mut Vec<SourceFile>,
+    mut run: impl FnMut(&[SourceFile], Instant) -> Result<(), String>,
+) -> Result<u8, String> {
+    let mut watcher = docgen::watch::DocsWatcher::new(docs)?;
+    eprintln!("watching {} for changes (Ctrl-C to stop)", docs.display());
+    loop {
+        let change = watcher.wait()?;
+        let seen = Instant::now();
+        let changed = watcher.apply(sources, &change).map_err(|e| e.to_string())?;
+        if changed > 0 {
+            run(sources, seen)?;
+        }
+    }
+}
+
+/// `docgen lint`'s output: every diagnostic rendered (or as JSON), then the
+/// table by code; the exit code its findings call for.
+fn print_lint(
+    sources: &[SourceFile],
+    mut diagnostics: Vec<Diagnostic>,
+    format: Format,
+    deny: Severity,
+    allow: &[Code],
+    color: Color,
+) -> Result<u8, String> {
     diagnostics.retain(|d| !allow.contains(&d.code));
-    let pages = Pages::new(&sources);
+    let pages = Pages::new(sources);
 
     let stdout = std::io::stdout();
     let style = match color {
@@ -333,6 +379,7 @@ fn generate_crate(
     options: CrateOptions,
     out: PathBuf,
     check: bool,
+    watch: bool,
     cache_dir: Option<PathBuf>,
     deny: Severity,
 ) -> Result<u8, String> {
@@ -364,10 +411,13 @@ fn generate_crate(
     // are left to the operating system, which takes them back at once,
     // instead of being freed one allocation at a time (a tenth of a second
     // for beta, on one core).
-    let sources = ManuallyDrop::new(read(&options.docs, &progress)?);
+    let mut sources = ManuallyDrop::new(read(&options.docs, &progress)?);
     let cache = ManuallyDrop::new(docgen::Cache::default());
+    // A watch needs this run's pages and items in memory, even when the
+    // output folder is already what the last run left.
+    let in_place_ok = if watch { None } else { Some(out.as_path()) };
     let generated = match &cache_dir {
-        Some(dir) => docgen::generate_persisted(&sources, &emit_options, &cache, dir, &out, &progress),
+        Some(dir) => docgen::generate_persisted(&sources, &emit_options, &cache, dir, in_place_ok, &progress),
         None => docgen::generate_observed(&sources, &emit_options, &cache, &progress).map(docgen::Persisted::from),
     };
     progress.done();
@@ -411,11 +461,33 @@ fn generate_crate(
             }
         }
     }
-    if denied > 0 {
-        eprintln!("{denied} diagnostic(s) at deny level");
-        return Ok(EXIT_FINDINGS);
+    if !watch {
+        if denied > 0 {
+            eprintln!("{denied} diagnostic(s) at deny level");
+            return Ok(EXIT_FINDINGS);
+        }
+        return Ok(0);
     }
-    Ok(0)
+    // Later runs keep everything in this process's cache; the disk cache
+    // holds the first run's, which the next `docgen gen` still reuses.
+    watch_docs(&options.docs, &mut sources, |sources, seen| {
+        let generated = docgen::generate_cached(sources, &emit_options, &cache).map_err(|e| e.to_string())?;
+        print_summary(&generated.diagnostics);
+        let summary = docgen::output::write(&out, &generated.files)
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        eprintln!(
+            "{}: {} written, {} unchanged, {} removed ({:.3} s after the change)",
+            out.display(),
+            summary.written,
+            summary.unchanged,
+            summary.removed,
+            seen.elapsed().as_secs_f64()
+        );
+        // What this run built is left to the operating system at exit, as
+        // the first run's is.
+        std::mem::forget(generated);
+        Ok(())
+    })
 }
 
 /// Warnings in full, then one line per diagnostic code with its count.

@@ -197,3 +197,103 @@ fn a_second_gen_reuses_the_disk_cache_and_the_cache_is_safe_to_delete() {
     assert!(summary.contains(": 0 written, ") && !summary.contains('('), "no word of a cache: {summary}");
     assert!(stderr(&gen_fixtures(&out, &["--check"])).contains("is up to date"));
 }
+
+/// Copies a folder of pages, for a test that edits them.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("writable");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("readable");
+        if entry.file_type().expect("readable").is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("writable");
+        }
+    }
+}
+
+/// Runs `docgen <args>` in the background and hands back its stderr (or
+/// stdout) lines as they come; the process is killed when the test ends.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watching {
+    fn start(args: &[&str], stdout: bool) -> Watching {
+        use std::io::BufRead;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_docgen"));
+        command.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("docgen runs");
+        let (sender, lines) = std::sync::mpsc::channel();
+        let streams: Vec<Box<dyn std::io::Read + Send>> =
+            vec![Box::new(child.stdout.take().expect("piped")), Box::new(child.stderr.take().expect("piped"))];
+        for (index, stream) in streams.into_iter().enumerate() {
+            let sender = sender.clone();
+            let wanted = (index == 0) == stdout || index == 1;
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                    if wanted && sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Watching { child, lines }
+    }
+
+    /// The next line that contains `text` (others are skipped).
+    fn until(&self, text: &str) -> String {
+        loop {
+            let line = self.lines.recv_timeout(std::time::Duration::from_secs(120)).expect("docgen answers");
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn gen_watch_regenerates_when_a_page_is_saved() {
+    let scratch = Scratch::new("watch-gen");
+    let docs = scratch.0.join("docs");
+    copy_tree(&fixtures(), &docs);
+    let out = scratch.path("out");
+    let docs_arg = docs.to_str().expect("a UTF-8 path");
+    let watching = Watching::start(&["gen", "--docs", docs_arg, "--out", &out, "--standalone", "--watch"], false);
+    watching.until(" written, ");
+    watching.until("watching ");
+    let page = docs.join("resources/widget.md");
+    let text = std::fs::read_to_string(&page).expect("the fixture has a widget page");
+    let edited = text.replacen("The widget's name.", "A sentence added while watching.", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&page, &edited).expect("writable");
+    let line = watching.until(" written, ");
+    assert!(line.contains("after the change"), "{line}");
+    let models = std::fs::read_dir(scratch.0.join("out/src/models")).expect("the models were written");
+    let texts: Vec<String> =
+        models.map(|entry| std::fs::read_to_string(entry.expect("readable").path()).unwrap_or_default()).collect();
+    assert!(texts.iter().any(|text| text.contains("A sentence added while watching.")), "the edit reached a model");
+}
+
+#[test]
+fn lint_watch_lints_again_when_a_page_is_saved() {
+    let scratch = Scratch::new("watch-lint");
+    let docs = scratch.0.join("docs");
+    copy_tree(&fixtures(), &docs);
+    let docs_arg = docs.to_str().expect("a UTF-8 path");
+    let watching = Watching::start(&["lint", "--docs", docs_arg, "--watch"], true);
+    watching.until("27 warning(s)");
+    watching.until("watching ");
+    let page = docs.join("resources/widget.md");
+    let text = std::fs::read_to_string(&page).expect("the fixture has a widget page");
+    std::fs::write(&page, format!("{text}\n[a broken link](nowhere.md)\n")).expect("writable");
+    watching.until("broken-link");
+    watching.until("28 warning(s)");
+}

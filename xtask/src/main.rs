@@ -84,7 +84,7 @@ fn options() -> EmitOptions {
 fn generated(cache: &docgen::Cache) -> Result<docgen::Persisted, String> {
     let sources = docgen::source::read_docs(&root().join("docs-input")).map_err(|e| e.to_string())?;
     let dir = root().join("target/docgen-cache/generated");
-    docgen::generate_persisted(&sources, &options(), cache, &dir, &root().join("generated"), &())
+    docgen::generate_persisted(&sources, &options(), cache, &dir, Some(&root().join("generated")), &())
         .map_err(|e| e.to_string())
 }
 
