@@ -9,7 +9,9 @@
 //! (`cargo bench -p docgen --bench pipeline -- process`):
 //! - `pipeline`: the library in one process (cold, warm, phases, cache size);
 //! - `process`: whole `docgen gen` processes, v1.0 then beta, as a user runs
-//!   them (cold, and a second run after one page changed).
+//!   them (cold, and a second run after one page changed), and `--watch`;
+//! - `floor` (only when named): the floor alone, for counting its
+//!   instructions under callgrind next to a `docgen gen`'s.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,6 +47,9 @@ fn main() {
     }
     if wants("process") {
         processes(&docs, &out);
+    }
+    if parts.iter().any(|p| p == "floor") {
+        println!("floor (read + pulldown-cmark, 1 thread, median of {RUNS}) {:.3} s", floor(&docs).as_secs_f64());
     }
     let _ = std::fs::remove_dir_all(&out);
 }
