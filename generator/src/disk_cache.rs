@@ -844,6 +844,16 @@ mod tests {
         (generated.files, generated.diagnostics)
     }
 
+    /// A scratch folder, the checked-in crate's pages and options, and a
+    /// first run that left its cache.
+    fn after_a_first_run(name: &str) -> (Scratch, Vec<SourceFile>, EmitOptions) {
+        let scratch = Scratch::new(name);
+        let sources = read_docs(&folder("docs-input")).unwrap();
+        let options = options();
+        process(&sources, &options, &scratch);
+        (scratch, sources, options)
+    }
+
     fn edit(sources: &mut [SourceFile], number: usize) {
         let page = sources.iter_mut().find(|s| s.text.contains("\n## Properties")).expect("a resource page");
         page.text = page.text.replacen("\n## Properties", &format!("\nEdited {number}.\n\n## Properties"), 1);
@@ -895,9 +905,7 @@ mod tests {
 
     #[test]
     fn other_options_do_not_read_the_cache() {
-        let scratch = Scratch::new("options");
-        let sources = read_docs(&folder("docs-input")).unwrap();
-        process(&sources, &options(), &scratch);
+        let (scratch, sources, _) = after_a_first_run("options");
         let other = EmitOptions { crate_name: "other-sdk".into(), ..options() };
         let run = process(&sources, &other, &scratch);
         assert_eq!(run.2, Reuse::Cold(Miss::Other.to_string()));
@@ -906,9 +914,7 @@ mod tests {
 
     #[test]
     fn a_cache_of_another_build_is_not_read() {
-        let scratch = Scratch::new("stale");
-        let mut sources = read_docs(&folder("docs-input")).unwrap();
-        process(&sources, &options(), &scratch);
+        let (scratch, mut sources, _) = after_a_first_run("stale");
         // What an older docgen left: the same files under another identity.
         for name in [RUN_FILE, ITEMS_FILE] {
             let path = scratch.cache().join(name);
@@ -924,10 +930,7 @@ mod tests {
 
     #[test]
     fn truncated_or_damaged_caches_never_change_the_output() {
-        let scratch = Scratch::new("damaged");
-        let mut sources = read_docs(&folder("docs-input")).unwrap();
-        let options = options();
-        process(&sources, &options, &scratch);
+        let (scratch, mut sources, options) = after_a_first_run("damaged");
         edit(&mut sources, 1);
         process(&sources, &options, &scratch);
         let items = scratch.cache().join(ITEMS_FILE);
@@ -960,10 +963,7 @@ mod tests {
 
     #[test]
     fn a_segment_cut_short_keeps_the_segments_before_it() {
-        let scratch = Scratch::new("segments");
-        let mut sources = read_docs(&folder("docs-input")).unwrap();
-        let options = options();
-        process(&sources, &options, &scratch);
+        let (scratch, mut sources, options) = after_a_first_run("segments");
         let items = scratch.cache().join(ITEMS_FILE);
         let first_len = std::fs::metadata(&items).unwrap().len() as usize;
         edit(&mut sources, 1);
@@ -979,10 +979,7 @@ mod tests {
 
     #[test]
     fn the_items_file_is_rewritten_once_it_holds_twice_what_a_run_uses() {
-        let scratch = Scratch::new("compaction");
-        let mut sources = read_docs(&folder("docs-input")).unwrap();
-        let options = options();
-        process(&sources, &options, &scratch);
+        let (scratch, mut sources, options) = after_a_first_run("compaction");
         let first_len = std::fs::metadata(scratch.cache().join(ITEMS_FILE)).unwrap().len();
         let mut longest = first_len;
         for number in 1..=40 {

@@ -17,7 +17,7 @@ use crate::source::{ReadError, SourceFile, page_name, page_paths, read_page};
 /// How long a burst of events may pause before it counts as over: an
 /// editor's save is several events (write, rename, metadata) in a few
 /// milliseconds.
-const SETTLE: Duration = Duration::from_millis(30);
+const SETTLE: Duration = Duration::from_millis(10);
 
 /// A docs folder being watched.
 pub struct DocsWatcher {
