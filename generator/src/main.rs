@@ -130,11 +130,26 @@ struct CacheOptions {
 }
 
 impl CacheOptions {
-    fn dir(&self, out: &Path) -> Option<PathBuf> {
+    /// The cache folder, if any. One inside `out` but outside its `target`
+    /// would be taken for a stray file of the crate and removed.
+    fn dir(&self, out: &Path) -> Result<Option<PathBuf>, String> {
         match (&self.cache_dir, self.no_cache) {
-            (_, true) => None,
-            (Some(dir), false) => Some(dir.clone()),
-            (None, false) => Some(out.join("target").join("docgen-cache")),
+            (_, true) => Ok(None),
+            (Some(dir), false) => {
+                let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+                let (dir_abs, out_abs) = (absolute(dir), absolute(out));
+                if dir_abs.starts_with(&out_abs) && !dir_abs.starts_with(out_abs.join("target")) {
+                    return Err(format!(
+                        "--cache-dir {} is inside --out {} but not in its target folder, where regenerating would \
+                         remove it; use {} or a folder outside",
+                        dir.display(),
+                        out.display(),
+                        out.join("target").join("docgen-cache").display()
+                    ));
+                }
+                Ok(Some(dir.clone()))
+            }
+            (None, false) => Ok(Some(out.join("target").join("docgen-cache"))),
         }
     }
 }
@@ -198,7 +213,7 @@ fn run(command: Command) -> Result<u8, String> {
     match command {
         Command::Gen { crate_options, out, check, watch, cache, deny_warnings, deny } => {
             let level = if deny_warnings { Severity::Warning } else { deny.level() };
-            let cache_dir = cache.dir(&out);
+            let cache_dir = cache.dir(&out)?;
             generate_crate(crate_options, out, check, watch, cache_dir, level)
         }
         Command::Lint { docs, format, deny, allow, color, watch } => {

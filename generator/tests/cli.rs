@@ -139,6 +139,12 @@ fn bad_option_values_exit_2_and_write_nothing() {
         assert!(stderr.contains(message) && stderr.contains("nothing was written"), "{args:?}: {stderr}");
         assert!(!scratch.0.exists(), "{args:?} wrote something");
     }
+    // A cache folder that regenerating the crate would delete.
+    let inside = scratch.path("out/cache");
+    let output = gen_fixtures(&out, &["--cache-dir", &inside]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not in its target folder"));
+    assert!(!scratch.0.exists());
     // Every problem at once, each on its own line.
     let output = gen_fixtures(&out, &["--crate-name", "a.b", "--base-url", "ftp://x"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
