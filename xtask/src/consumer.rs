@@ -141,10 +141,12 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     }
     let lines = GeneratedLines::count(&generated)?;
     let their_lines = registry_lines(&bench_dir.join("graph-rs-sdk"))?;
+    // Of an even count, the mean of the middle two.
     let median = |times: &[Duration]| {
         let mut sorted = times.to_vec();
         sorted.sort();
-        sorted[sorted.len() / 2]
+        let middle = sorted.len() / 2;
+        if sorted.len() % 2 == 0 { (sorted[middle - 1] + sorted[middle]) / 2 } else { sorted[middle] }
     };
     let spread = |times: &[Duration]| {
         let fastest = times.iter().min().copied().unwrap_or_default().as_secs_f64();
