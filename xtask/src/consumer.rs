@@ -146,7 +146,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         let mut sorted = times.to_vec();
         sorted.sort();
         let middle = sorted.len() / 2;
-        if sorted.len() % 2 == 0 { (sorted[middle - 1] + sorted[middle]) / 2 } else { sorted[middle] }
+        if sorted.len().is_multiple_of(2) { (sorted[middle - 1] + sorted[middle]) / 2 } else { sorted[middle] }
     };
     let spread = |times: &[Duration]| {
         let fastest = times.iter().min().copied().unwrap_or_default().as_secs_f64();
