@@ -137,20 +137,52 @@ impl Persisted {
         }
     }
 
-    /// Writes what this run built to the cache folder, for the next process;
-    /// call it after the files are written. `cache` is the one the run went
-    /// through. A failure leaves the folder as it was or a file short; the
-    /// next run then rebuilds more, never differently.
-    pub fn store(&self, cache: &Cache) -> Result<(), String> {
+    /// Writes what this run built to the cache folder, for the next process,
+    /// while `beside` runs (writing the output: the cache is written to
+    /// files opened before, and renamed into place after it, so the output
+    /// folder being swapped, with a cache folder inside its `target`, does
+    /// not disturb it). `cache` is the one the run went through. A failure
+    /// leaves the folder as it was or a file short; the next run then
+    /// rebuilds more, never differently.
+    pub fn store_while<T: Send>(&self, cache: &Cache, beside: impl FnOnce() -> T + Send) -> (T, Result<(), String>) {
         let (Some(pending), Output::Built(generated)) = (&self.pending, &self.output) else {
-            return Ok(());
+            return (beside(), Ok(()));
         };
-        std::fs::create_dir_all(&pending.dir).map_err(|e| format!("cannot create {}: {e}", pending.dir.display()))?;
-        store_items(cache, pending)?;
-        let run = encode_run(&generated.files, &generated.diagnostics)?;
-        let path = pending.dir.join(RUN_FILE);
-        let target = Target::Whole { header: header(pending.identity, pending.pages_key) };
-        write_segment(&path, target, pending.identity, |sink| sink.put(&run))
+        let plan = (|| {
+            std::fs::create_dir_all(&pending.dir)
+                .map_err(|e| format!("cannot create {}: {e}", pending.dir.display()))?;
+            let items = ItemsPlan::new(cache, pending)?;
+            let run = encode_run(&generated.files, &generated.diagnostics)?;
+            let run_target = Target::Whole { header: header(pending.identity, pending.pages_key) };
+            let run_file = SegmentFile::open(&pending.dir.join(RUN_FILE), run_target)?;
+            let items_file = match &items {
+                Some(items) => Some(SegmentFile::open(&pending.dir.join(ITEMS_FILE), items.target(pending))?),
+                None => None,
+            };
+            Ok((items, items_file, run, run_file))
+        })();
+        let (items, items_file, run, run_file) = match plan {
+            Ok(plan) => plan,
+            Err(error) => return (beside(), Err(error)),
+        };
+        let (result, written) = rayon::join(beside, || {
+            let items_file = match (&items, items_file) {
+                (Some(items), Some(file)) => Some(file.write(pending.identity, |sink| items.encode(sink))?),
+                _ => None,
+            };
+            let run_file = run_file.write(pending.identity, |sink| sink.put(&run))?;
+            Ok::<_, String>((items_file, run_file))
+        });
+        let renamed = written.and_then(|(items_file, run_file)| {
+            items_file.map(SegmentFile::finish).transpose()?;
+            run_file.finish()
+        });
+        (result, renamed)
+    }
+
+    /// [`Persisted::store_while`] with nothing beside.
+    pub fn store(&self, cache: &Cache) -> Result<(), String> {
+        self.store_while(cache, || ()).1
     }
 }
 
@@ -367,46 +399,74 @@ enum Target {
     Append,
 }
 
-/// Writes one segment whose body `body` puts into a [`Sink`], straight to
-/// the file: its length first (from a pass that only counts), then the
-/// body through the [`Checksum`], then the checksum. Nothing of the size of
-/// the file is held in memory.
-fn write_segment(
-    path: &Path,
-    target: Target,
-    identity: u64,
-    body: impl Fn(&mut dyn Sink) -> std::io::Result<()>,
-) -> Result<(), String> {
-    let mut counted = Count(0);
-    body(&mut counted).map_err(|e| e.to_string())?;
-    let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
-    let written = (|| {
-        let file = match &target {
-            Target::Whole { .. } => std::fs::File::create(&temporary)?,
-            Target::Append => std::fs::OpenOptions::new().append(true).open(path)?,
+/// A cache file opened for one segment: a new file under a temporary name
+/// (its header written), renamed over the old one by [`SegmentFile::finish`]
+/// so a reader sees one or the other whole; or the file there is, for a
+/// segment at its end.
+struct SegmentFile {
+    file: std::fs::File,
+    path: PathBuf,
+    temporary: Option<PathBuf>,
+}
+
+impl SegmentFile {
+    fn open(path: &Path, target: Target) -> Result<SegmentFile, String> {
+        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+        let opened = match &target {
+            Target::Whole { header } => std::fs::File::create(&temporary).and_then(|mut file| {
+                file.write_all(header)?;
+                Ok(file)
+            }),
+            Target::Append => std::fs::OpenOptions::new().append(true).open(path),
         };
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-        if let Target::Whole { header } = &target {
-            out.write_all(header)?;
+        let file = opened.map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("cannot write {}: {e}", path.display())
+        })?;
+        let temporary = matches!(target, Target::Whole { .. }).then_some(temporary);
+        Ok(SegmentFile { file, path: path.to_path_buf(), temporary })
+    }
+
+    /// Writes one segment whose body `body` puts into a [`Sink`], straight
+    /// to the file: its length first (from a pass that only counts), then
+    /// the body through the [`Checksum`], then the checksum. Nothing of the
+    /// size of the file is held in memory.
+    fn write(self, identity: u64, body: impl Fn(&mut dyn Sink) -> std::io::Result<()>) -> Result<Self, String> {
+        let SegmentFile { file, path, temporary } = self;
+        let written = (|| {
+            let mut counted = Count(0);
+            body(&mut counted)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            out.write_all(&counted.0.to_le_bytes())?;
+            let mut segment = ToFile { out, checksum: Checksum::new(identity), len: 0 };
+            body(&mut segment)?;
+            if segment.len != counted.0 {
+                return Err(std::io::Error::other("the segment changed between counting and writing"));
+            }
+            let ToFile { mut out, checksum, .. } = segment;
+            out.write_all(&checksum.finish().to_le_bytes())?;
+            out.into_inner().map_err(|e| e.into_error())
+        })();
+        match written {
+            Ok(file) => Ok(SegmentFile { file, path, temporary }),
+            Err(error) => {
+                if let Some(temporary) = &temporary {
+                    let _ = std::fs::remove_file(temporary);
+                }
+                Err(format!("cannot write {}: {error}", path.display()))
+            }
         }
-        out.write_all(&counted.0.to_le_bytes())?;
-        let mut segment = ToFile { out, checksum: Checksum::new(identity), len: 0 };
-        body(&mut segment)?;
-        if segment.len != counted.0 {
-            return Err(std::io::Error::other("the segment changed between counting and writing"));
-        }
-        let ToFile { mut out, checksum, .. } = segment;
-        out.write_all(&checksum.finish().to_le_bytes())?;
-        out.into_inner().map_err(|e| e.into_error())?;
-        match target {
-            Target::Whole { .. } => std::fs::rename(&temporary, path),
-            Target::Append => Ok(()),
-        }
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        format!("cannot write {}: {e}", path.display())
-    })
+    }
+
+    /// Puts a new file in place of the old one.
+    fn finish(self) -> Result<(), String> {
+        let Some(temporary) = self.temporary else { return Ok(()) };
+        drop(self.file);
+        std::fs::rename(&temporary, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("cannot write {}: {e}", self.path.display())
+        })
+    }
 }
 
 /// Where encoded bytes go.
@@ -637,44 +697,71 @@ fn read_items(dir: &Path, identity: u64, keys: &[u64], cache: &Cache) -> Result<
     Ok(stored)
 }
 
-/// Leaves the entries `cache` holds after the run (those it used) in the
-/// items file: appended as a segment of what the file lacks, or the file
-/// rewritten with only them once it holds twice what the run used (or it
-/// was not read whole).
-fn store_items(cache: &Cache, pending: &Pending) -> Result<(), String> {
-    let stored = &pending.stored;
-    let encoded = std::mem::take(&mut *pending.encoded.lock().unwrap_or_else(|e| e.into_inner()));
-    let new_pages: foldhash::HashMap<u64, Vec<u8>> = encoded.into_iter().collect();
-    let pages: Vec<u64> =
-        cache.pages.entries().into_iter().map(|(key, _)| key).filter(|key| stored.pages.contains_key(key)).collect();
-    let emit = cache.emit.stored();
-    let text_size = |texts: &[(u64, Arc<str>)]| texts.iter().map(|(_, text)| text.len()).sum::<usize>();
-    let used = pages.iter().map(|key| stored.pages[key].len()).sum::<usize>()
-        + new_pages.values().map(Vec::len).sum::<usize>()
-        + text_size(&emit.formatted)
-        + text_size(&emit.texts);
-    let path = pending.dir.join(ITEMS_FILE);
-    if !stored.whole || stored.bytes.len() > 2 * used + (1 << 20) {
-        let mut all: Vec<(u64, &[u8])> =
-            pages.iter().map(|key| (*key, &stored.bytes[stored.pages[key].clone()])).collect();
-        all.extend(new_pages.iter().map(|(key, bytes)| (*key, bytes.as_slice())));
-        let names = encode_names(&emit, |_, _| true)?;
-        let target = Target::Whole { header: header(pending.identity, 0) };
-        return write_segment(&path, target, pending.identity, |sink| {
-            encode_items(sink, &all, &emit, &names, |_, _| true)
-        });
+/// What goes into the items file after a run: the entries `cache` holds
+/// then (those the run used), appended as a segment of what the file lacks,
+/// or the file rewritten with only them once it holds twice what the run
+/// used (or it was not read whole).
+struct ItemsPlan<'a> {
+    /// Pages as the file held them.
+    kept_pages: Vec<(u64, &'a [u8])>,
+    /// Pages this run encoded.
+    new_pages: Vec<(u64, Vec<u8>)>,
+    emit: StoredItems,
+    names: Vec<(u64, Vec<u8>)>,
+    /// Appending: the emit entries already in the file, left out.
+    appending_to: Option<&'a HashSet<u64>>,
+}
+
+impl<'a> ItemsPlan<'a> {
+    /// `None` when the file already holds everything the run used.
+    fn new(cache: &Cache, pending: &'a Pending) -> Result<Option<ItemsPlan<'a>>, String> {
+        let stored = &pending.stored;
+        let mut new_pages = std::mem::take(&mut *pending.encoded.lock().unwrap_or_else(|e| e.into_inner()));
+        new_pages.sort_unstable_by_key(|(key, _)| *key);
+        let used_pages: Vec<u64> = cache.pages.entries().into_iter().map(|(key, _)| key).collect();
+        let emit = cache.emit.stored();
+        let text_size = |texts: &[(u64, Arc<str>)]| texts.iter().map(|(_, text)| text.len()).sum::<usize>();
+        let used = used_pages.iter().filter_map(|key| stored.pages.get(key)).map(Range::len).sum::<usize>()
+            + new_pages.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
+            + text_size(&emit.formatted)
+            + text_size(&emit.texts);
+        let rewrite = !stored.whole || stored.bytes.len() > 2 * used + (1 << 20);
+        let kept_pages = if rewrite {
+            let in_file = used_pages.iter().filter_map(|key| Some((*key, stored.pages.get(key)?.clone())));
+            in_file.map(|(key, range)| (key, &stored.bytes[range])).collect()
+        } else {
+            Vec::new()
+        };
+        let appending_to = (!rewrite).then_some(&stored.emit_keys);
+        let keep = |map, key| appending_to.is_none_or(|stored| !stored.contains(&tagged(map, key)));
+        let names = encode_names(&emit, keep)?;
+        let plan = ItemsPlan { kept_pages, new_pages, emit, names, appending_to };
+        let nothing_new = !rewrite
+            && plan.new_pages.is_empty()
+            && plan.names.is_empty()
+            && [(1, &plan.emit.formatted), (2, &plan.emit.texts)]
+                .iter()
+                .all(|(map, texts)| texts.iter().all(|(key, _)| !plan.keeps(*map, *key)));
+        Ok((!nothing_new).then_some(plan))
     }
-    let new: Vec<(u64, &[u8])> = new_pages.iter().map(|(key, bytes)| (*key, bytes.as_slice())).collect();
-    let is_new = |map, key| !stored.emit_keys.contains(&tagged(map, key));
-    let names = encode_names(&emit, is_new)?;
-    let mut counted = Count(0);
-    encode_items(&mut counted, &new, &emit, &names, is_new).map_err(|e| e.to_string())?;
-    let mut empty = Count(0);
-    encode_items(&mut empty, &[], &StoredItems::default(), &[], |_, _| true).map_err(|e| e.to_string())?;
-    if counted.0 == empty.0 {
-        return Ok(());
+
+    fn target(&self, pending: &Pending) -> Target {
+        match self.appending_to {
+            Some(_) => Target::Append,
+            None => Target::Whole { header: header(pending.identity, 0) },
+        }
     }
-    write_segment(&path, Target::Append, pending.identity, |sink| encode_items(sink, &new, &emit, &names, is_new))
+
+    fn keeps(&self, map: u8, key: u64) -> bool {
+        self.appending_to.is_none_or(|stored| !stored.contains(&tagged(map, key)))
+    }
+
+    fn encode(&self, sink: &mut dyn Sink) -> std::io::Result<()> {
+        let pages = self.kept_pages.iter().map(|(key, bytes)| (*key, *bytes));
+        let pages: Vec<(u64, &[u8])> =
+            pages.chain(self.new_pages.iter().map(|(key, bytes)| (*key, bytes.as_slice()))).collect();
+        encode_items(sink, &pages, &self.emit, &self.names, |map, key| self.keeps(map, key))
+    }
 }
 
 /// The test names `keep` accepts (by map number and key), encoded.
@@ -818,8 +905,12 @@ mod tests {
         let cache = Cache::default();
         let run = generate_persisted(sources, options, &cache, &scratch.cache(), Some(&scratch.out()), &()).unwrap();
         if let Some(files) = run.files() {
-            crate::output::write(&scratch.out(), files).unwrap();
-            run.store(&cache).unwrap();
+            // The cache folder is inside the output's target folder, which
+            // writing the output moves while the cache is written.
+            let (written, stored) = run.store_while(&cache, || crate::output::write(&scratch.out(), files));
+            written.unwrap();
+            stored.unwrap();
+            assert!(scratch.cache().join(RUN_FILE).is_file() && scratch.cache().join(ITEMS_FILE).is_file());
         }
         let files = match run.files() {
             Some(files) => files.to_vec(),

@@ -459,8 +459,11 @@ fn generate_crate(
             eprintln!("{} is up to date ({} files){reused}", out.display(), files.len());
         }
         (false, Some(files)) => {
-            let summary =
-                docgen::output::write(&out, files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            // The cache is written beside the output (on the other core).
+            // One that cannot be written costs the next run time, never
+            // correctness.
+            let (summary, stored) = generated.store_while(&cache, || docgen::output::write(&out, files));
+            let summary = summary.map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             eprintln!(
                 "{}: {} written, {} unchanged, {} removed{reused}",
                 out.display(),
@@ -468,10 +471,7 @@ fn generate_crate(
                 summary.unchanged,
                 summary.removed
             );
-            // After the output: the default cache folder is inside it, and
-            // writing the output moves it. A cache that cannot be written
-            // costs the next run time, never correctness.
-            if let Err(error) = generated.store(&cache) {
+            if let Err(error) = stored {
                 eprintln!("warning: the cache is not kept: {error}");
             }
         }

@@ -97,12 +97,13 @@ fn generate() -> Result<(), String> {
         return Ok(());
     };
     let out = root().join("generated");
-    let summary = docgen::output::write(&out, files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    let (summary, stored) = generated.store_while(&cache, || docgen::output::write(&out, files));
+    let summary = summary.map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     eprintln!(
         "generated/: {} written, {} unchanged, {} removed ({})",
         summary.written, summary.unchanged, summary.removed, generated.reuse
     );
-    if let Err(error) = generated.store(&cache) {
+    if let Err(error) = stored {
         eprintln!("warning: the cache is not kept: {error}");
     }
     Ok(())
