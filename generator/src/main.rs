@@ -275,9 +275,12 @@ fn watch_docs(
     loop {
         let change = watcher.wait()?;
         let seen = Instant::now();
-        let changed = watcher.apply(sources, &change).map_err(|e| e.to_string())?;
-        if changed > 0 {
-            run(sources, seen)?;
+        // A page can go between the event and the read: the next event
+        // (its removal) brings the folder up to date.
+        match watcher.apply(sources, &change) {
+            Ok(0) => {}
+            Ok(_) => run(sources, seen)?,
+            Err(error) => eprintln!("warning: {error}; waiting for the next change"),
         }
     }
 }

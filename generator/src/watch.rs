@@ -81,25 +81,31 @@ impl DocsWatcher {
     /// order. How many pages were read or dropped.
     pub fn apply(&mut self, sources: &mut Vec<SourceFile>, change: &Change) -> Result<usize, ReadError> {
         let paths = match change {
-            Change::Pages(paths) => {
-                let mut read = 0;
-                for path in paths {
-                    let page = read_page(&self.root, path)?;
-                    if let Some(old) = sources.iter_mut().find(|s| s.path == page.path)
-                        && *old != page
-                    {
-                        *old = page;
-                        read += 1;
+            Change::Pages(paths) if paths.iter().all(|path| self.stamps.contains_key(path)) => {
+                let pages: Result<Vec<SourceFile>, ReadError> =
+                    paths.iter().map(|path| read_page(&self.root, path)).collect();
+                // A page gone since (its removal comes in the next burst):
+                // the folder, as below.
+                if let Ok(pages) = pages {
+                    let mut read = 0;
+                    for (page, path) in pages.into_iter().zip(paths) {
+                        if let Some(old) = sources.iter_mut().find(|s| s.path == page.path)
+                            && *old != page
+                        {
+                            *old = page;
+                            read += 1;
+                        }
+                        if let Some(stamp) = stamp(path) {
+                            self.stamps.insert(path.clone(), stamp);
+                        }
                     }
-                    // A file that is not a page read_docs reads (say, under
-                    // `includes/`) is not among the sources.
-                    if let Some(stamp) = stamp(path) {
-                        self.stamps.insert(path.clone(), stamp);
-                    }
+                    return Ok(read);
                 }
-                return Ok(read);
+                page_paths(&self.root)?
             }
-            Change::Folder => page_paths(&self.root)?,
+            // A page that was not there (or a file read_docs does not read,
+            // say under `includes/`): the folder, to know which.
+            Change::Pages(_) | Change::Folder => page_paths(&self.root)?,
         };
         let mut old: HashMap<String, SourceFile> = sources.drain(..).map(|s| (s.path.clone(), s)).collect();
         let mut stamps = HashMap::new();
@@ -134,18 +140,27 @@ fn stamp(path: &Path) -> Option<Stamp> {
 
 /// What one event means for the pages, if anything.
 fn classify(event: notify::Result<notify::Event>) -> Option<Change> {
+    use notify::event::{ModifyKind, RenameMode};
     let Ok(event) = event else { return Some(Change::Folder) };
     let is_page = |path: &PathBuf| path.extension().is_some_and(|e| e == "md");
+    let pages = |paths: Vec<PathBuf>| {
+        let pages: Vec<PathBuf> = paths.into_iter().filter(is_page).collect();
+        (!pages.is_empty()).then_some(Change::Pages(pages))
+    };
     match event.kind {
-        EventKind::Access(_) => None,
-        EventKind::Modify(notify::event::ModifyKind::Data(_) | notify::event::ModifyKind::Any) => {
-            let pages: Vec<PathBuf> = event.paths.into_iter().filter(is_page).collect();
-            (!pages.is_empty()).then_some(Change::Pages(pages))
-        }
-        EventKind::Modify(notify::event::ModifyKind::Metadata(_)) => None,
-        // Created, removed, renamed: the set of pages may have changed
-        // (an editor that saves by renaming a temporary file lands here).
-        _ => event.paths.iter().any(|p| is_page(p) || p.is_dir()).then_some(Change::Folder),
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => None,
+        EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => pages(event.paths),
+        // A file renamed over a page: how many editors save. The page's
+        // contents changed; `apply` reads the folder again if it is new.
+        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => pages(event.paths),
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => match event.paths.as_slice() {
+            [from, to] if !is_page(from) && !from.is_dir() => pages(vec![to.clone()]),
+            _ => Some(Change::Folder),
+        },
+        // A temporary file renamed away, created or removed: not a page.
+        _ if event.paths.iter().all(|p| !is_page(p) && !p.is_dir()) => None,
+        // Pages or folders created, removed or renamed away.
+        _ => Some(Change::Folder),
     }
 }
 
@@ -186,8 +201,15 @@ mod tests {
 
         std::fs::write(root.join("api/c.md"), "# C\n").unwrap();
         let change = watcher.wait().unwrap();
-        assert_eq!(change, Change::Folder);
         assert_eq!(watcher.apply(&mut sources, &change).unwrap(), 1, "only the new page is read");
+        assert_eq!(sources, read_docs(&root).unwrap());
+
+        // A new file renamed over a page, alone: that page is read again.
+        std::fs::write(root.join("api/a.md.saving"), "# A, saved by renaming\n").unwrap();
+        std::fs::rename(root.join("api/a.md.saving"), root.join("api/a.md")).unwrap();
+        let change = watcher.wait().unwrap();
+        assert_eq!(change, Change::Pages(vec![root.join("api/a.md")]));
+        assert_eq!(watcher.apply(&mut sources, &change).unwrap(), 1);
         assert_eq!(sources, read_docs(&root).unwrap());
 
         // Saved as many editors save: a new file renamed over the page.
@@ -200,7 +222,7 @@ mod tests {
             change = watcher.wait().unwrap();
             read += watcher.apply(&mut sources, &change).unwrap();
         }
-        assert_eq!((change, read), (Change::Folder, 2), "b read again, c dropped");
+        assert_eq!(read, 2, "b read again, c dropped ({change:?})");
         let _ = std::fs::remove_dir_all(&root);
     }
 }
