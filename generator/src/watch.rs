@@ -117,7 +117,16 @@ impl DocsWatcher {
                 (Some(page), Some(now)) if self.stamps.get(&path) == Some(&now) => page,
                 _ => {
                     changed += 1;
-                    read_page(&self.root, &path)?
+                    match read_page(&self.root, &path) {
+                        Ok(page) => page,
+                        Err(error) => {
+                            // Gone since it was listed: forget every stamp,
+                            // so the next change reads the folder afresh.
+                            self.stamps.clear();
+                            sources.extend(old.into_values());
+                            return Err(error);
+                        }
+                    }
                 }
             };
             if let Some(now) = now {
