@@ -4,6 +4,14 @@
 //! prints medians next to the floor measured in the same run: reading every
 //! page and running pulldown-cmark over it, single-threaded, nothing else.
 //! Measured, never asserted: the machines are shared and noisy.
+//!
+//! Two parts, both by default; name one to run only it
+//! (`cargo bench -p docgen --bench pipeline -- process`):
+//! - `pipeline`: the library in one process (cold, warm, phases, cache size);
+//! - `process`: whole `docgen gen` processes, v1.0 then beta, as a user runs
+//!   them (cold, and a second run after one page changed), and `--watch`;
+//! - `floor` (only when named): the floor alone, for counting its
+//!   instructions under callgrind next to a `docgen gen`'s.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,20 +38,51 @@ fn main() {
         println!("bench SKIPPED: no docs at {} (set GRAPH_DOCS)", docs.display());
         return;
     }
+    // `cargo bench` passes `--bench`; any other argument names a part.
+    let parts: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wants = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
     let out = std::env::temp_dir().join(format!("docgen-bench-{}", std::process::id()));
+    if wants("pipeline") {
+        pipeline(&docs, &out);
+    }
+    if wants("process") {
+        processes(&docs, &out);
+    }
+    if parts.iter().any(|p| p == "floor") {
+        println!("floor (read + pulldown-cmark, 1 thread, median of {RUNS}) {:.3} s", floor(&docs).as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Reads every page of both versions and runs pulldown-cmark over it, on
+/// one thread: the floor every figure is printed next to.
+fn floor(docs: &Path) -> Duration {
+    floor_of(docs, &VERSIONS)
+}
+
+/// [`floor`] of some of the versions.
+fn floor_of(docs: &Path, versions: &[&str]) -> Duration {
+    median(RUNS, || {
+        for version in versions {
+            let pages = read_docs(&docs.join(version)).expect("docs are readable");
+            let events: usize = pages.iter().map(|p| markdown_events(&p.text)).sum();
+            std::hint::black_box(events);
+        }
+    })
+}
+
+/// The library in one process: cold and warm runs of both versions side by
+/// side, the phases, the cache's size, and peak memory of one `docgen gen`.
+fn pipeline(docs: &Path, out: &Path) {
+    let docs = docs.to_path_buf();
+    let out = out.to_path_buf();
     let threads = rayon::current_num_threads();
     // First, while this process is small: a child's peak RSS counts what it
     // inherited at fork time.
     let child_peaks: Vec<Option<u64>> =
         VERSIONS.iter().map(|v| child_peak_rss_mb(&docs.join(v), &out.join("child").join(v))).collect();
 
-    let floor = median(RUNS, || {
-        for version in VERSIONS {
-            let pages = read_docs(&docs.join(version)).expect("docs are readable");
-            let events: usize = pages.iter().map(|p| markdown_events(&p.text)).sum();
-            std::hint::black_box(events);
-        }
-    });
+    let floor = floor(&docs);
 
     // First run into an empty folder: every file is created. A full run
     // generates both versions side by side in one process with one cache, as
@@ -127,7 +166,6 @@ fn main() {
         "  peak memory of this benchmark process  {:>8} MB (all runs and caches)",
         peak_rss_mb().map_or("?".into(), |m| m.to_string())
     );
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 fn options(version: &str) -> EmitOptions {
@@ -270,22 +308,285 @@ fn ratio(a: Duration, b: Duration) -> f64 {
 /// Runs the release `docgen` binary once (cold) and returns its peak
 /// resident set size, from the kernel's rusage of the finished child.
 fn child_peak_rss_mb(docs: &Path, out: &Path) -> Option<u64> {
+    let _ = std::fs::remove_dir_all(out);
+    let child = docgen_gen(docs, out, &[]);
+    child.ok.then_some(child.peak_mb)
+}
+
+/// One finished `docgen gen` process.
+struct Child {
+    time: Duration,
+    peak_mb: u64,
+    ok: bool,
+    stderr: String,
+}
+
+/// Runs `docgen gen` of `docs` into `out` as a user does (every area behind
+/// a feature, a crate of its own), timing the whole process from spawn to
+/// exit; its peak memory comes from the kernel's rusage of the child.
+#[allow(clippy::zombie_processes, reason = "wait4 reaps the child, with its rusage")]
+fn docgen_gen(docs: &Path, out: &Path, extra: &[&str]) -> Child {
     // Cargo builds the binary for benchmarks and says where it is.
     let binary = env!("CARGO_BIN_EXE_docgen");
+    let log = out.with_extension("stderr");
+    if let Some(parent) = log.parent() {
+        std::fs::create_dir_all(parent).expect("the benchmark folder is writable");
+    }
+    let stderr = std::fs::File::create(&log).expect("the benchmark folder is writable");
+    let started = Instant::now();
     let child = std::process::Command::new(binary)
         .args(["gen", "--features", "--standalone", "--docs"])
         .arg(docs)
         .arg("--out")
         .arg(out)
-        .stderr(std::process::Stdio::null())
+        .args(extra)
+        .stderr(stderr)
         .spawn()
-        .ok()?;
+        .expect("the docgen binary runs");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    (waited == pid && status == 0).then_some(usage.ru_maxrss as u64 / 1024)
+    let time = started.elapsed();
+    let ok = waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    Child { time, peak_mb: usage.ru_maxrss as u64 / 1024, ok, stderr }
+}
+
+/// Whole `docgen gen` processes, v1.0 then beta, each a new process as a
+/// user runs them, on a copy of the docs (so a page can be edited), next to
+/// the floor measured on that copy in the same run. Cold: no cache, the
+/// previous output in place. Warm: the run before left its cache; one page
+/// of one version changed since (a new edit each run), or none.
+fn processes(docs: &Path, out: &Path) {
+    let copy = out.join("process-docs");
+    for version in VERSIONS {
+        copy_tree(&docs.join(version), &copy.join(version)).expect("the docs can be copied");
+    }
+    let crate_dir = |version: &str| out.join("process").join(version);
+    let floor = floor(&copy);
+    let version_floors: Vec<Duration> = VERSIONS.iter().map(|v| floor_of(&copy, &[v])).collect();
+    let run_both = |cold: bool| -> Vec<Child> {
+        VERSIONS
+            .iter()
+            .map(|version| {
+                if cold {
+                    // The default cache lives in the crate's target folder.
+                    let _ = std::fs::remove_dir_all(crate_dir(version).join("target"));
+                }
+                let child = docgen_gen(&copy.join(version), &crate_dir(version), &[]);
+                assert!(child.ok, "docgen gen of {version} failed:\n{}", child.stderr);
+                child
+            })
+            .collect()
+    };
+    run_both(true);
+    let cold = median_runs(RUNS, || run_both(true));
+    let mut edit = 0;
+    let mut warm = Vec::new();
+    for version in VERSIONS {
+        run_both(false);
+        warm.push(median_runs(RUNS, || {
+            edit += 1;
+            edit_page_on_disk(&copy.join(version), edit);
+            run_both(false)
+        }));
+    }
+    let unchanged = median_runs(RUNS, || run_both(false));
+    // A warm run must write what a cold one writes and report the same
+    // diagnostics: the last warm runs (beta edited) against a cold run of
+    // the same pages into a fresh folder.
+    let last_warm = run_both(false);
+    let mut identical = true;
+    for (version, warm_child) in VERSIONS.iter().zip(&last_warm) {
+        let fresh = out.join("process-fresh").join(version);
+        let _ = std::fs::remove_dir_all(&fresh);
+        let cold_child = docgen_gen(&copy.join(version), &fresh, &[]);
+        let warm_files = read_docs_tree(&crate_dir(version));
+        identical &= cold_child.ok && warm_files == read_docs_tree(&fresh);
+        identical &= diagnostics_printed(&cold_child.stderr) == diagnostics_printed(&warm_child.stderr);
+    }
+    let watch: Vec<Times> =
+        VERSIONS.iter().map(|version| watch_latency(&copy.join(version), &crate_dir(version))).collect();
+    println!("docgen gen as whole processes: v1.0 then beta, each a new process, median of {RUNS} runs");
+    println!(
+        "  floor (read + pulldown-cmark, 1 thread) {:>8.3} s  (v1.0 alone {:.3} s, beta alone {:.3} s)",
+        floor.as_secs_f64(),
+        version_floors[0].as_secs_f64(),
+        version_floors[1].as_secs_f64()
+    );
+    let line = |what: &str, times: &Times| {
+        println!(
+            "  {what:<39}{:>8.3} s  = {:.1}x floor  (v1.0 {:.3} s, beta {:.3} s; runs {:.3}-{:.3} s)",
+            times.total.as_secs_f64(),
+            ratio(times.total, floor),
+            times.each[0].as_secs_f64(),
+            times.each[1].as_secs_f64(),
+            times.fastest.as_secs_f64(),
+            times.slowest.as_secs_f64(),
+        );
+    };
+    line("cold (no cache, previous output)", &cold);
+    for (version, warm) in VERSIONS.iter().zip(&warm) {
+        line(&format!("second run, one {version} page changed"), warm);
+    }
+    line("second run, nothing changed", &unchanged);
+    for ((version, watch), version_floor) in VERSIONS.iter().zip(&watch).zip(&version_floors) {
+        println!(
+            "  --watch, a {version} page saved -> written {:>6.3} s  = {:.1}x floor, {:.1}x {version}'s  (runs {:.3}-{:.3} s)",
+            watch.total.as_secs_f64(),
+            ratio(watch.total, floor),
+            ratio(watch.total, *version_floor),
+            watch.fastest.as_secs_f64(),
+            watch.slowest.as_secs_f64(),
+        );
+    }
+    println!("  warm output and diagnostics identical to a cold process: {}", if identical { "yes" } else { "NO" });
+    println!(
+        "  peak memory of a process: cold {} MB, one page changed {} MB, nothing changed {} MB",
+        cold.peak_mb,
+        warm.iter().map(|w| w.peak_mb).max().unwrap_or(0),
+        unchanged.peak_mb
+    );
+}
+
+/// `docgen gen --watch` of `docs` into `out`: the time from a page saved
+/// (a new file renamed over it, as many editors save) to the line that says
+/// the output is written, [`RUNS`] times (a new edit each time). The
+/// watcher is stopped at the end.
+fn watch_latency(docs: &Path, out: &Path) -> Times {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docgen"))
+        .args(["gen", "--features", "--standalone", "--watch", "--docs"])
+        .arg(docs)
+        .arg("--out")
+        .arg(out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the docgen binary runs");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (lines, summaries) = std::sync::mpsc::channel();
+    // Reads everything (the diagnostics too), so the child never blocks.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if (line.contains(" written, ") || line.starts_with("watching ")) && lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next = |what: &str| {
+        let line = summaries.recv_timeout(Duration::from_secs(120)).expect("the watcher answers");
+        assert!(line.contains(what), "expected {what:?}, got {line:?}");
+    };
+    next(" written, ");
+    next("watching ");
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        let sources = read_docs(docs).expect("docs are readable");
+        let mut edited = sources.clone();
+        let number = 1000 + times.len();
+        change_one_page(&mut edited, number);
+        let page = edited.iter().zip(&sources).find(|(new, old)| new != old).expect("a page changed").0;
+        let temporary = docs.join(format!("{}.saving", page.path));
+        std::fs::write(&temporary, &page.text).expect("the copied docs are writable");
+        let saved = Instant::now();
+        std::fs::rename(&temporary, docs.join(&page.path)).expect("the copied docs are writable");
+        next(" written, ");
+        times.push(saved.elapsed());
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    times.sort();
+    Times {
+        total: times[times.len() / 2],
+        each: Vec::new(),
+        fastest: times[0],
+        slowest: times[times.len() - 1],
+        peak_mb: 0,
+    }
+}
+
+/// The median total of `runs` calls of `f` (each a v1.0 and a beta
+/// process), with the median of each process, the spread and peak memory.
+struct Times {
+    total: Duration,
+    each: Vec<Duration>,
+    fastest: Duration,
+    slowest: Duration,
+    peak_mb: u64,
+}
+
+fn median_runs(runs: usize, mut f: impl FnMut() -> Vec<Child>) -> Times {
+    let results: Vec<Vec<Child>> = (0..runs).map(|_| f()).collect();
+    let middle = |mut times: Vec<Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let totals: Vec<Duration> = results.iter().map(|r| r.iter().map(|c| c.time).sum()).collect();
+    let each = (0..VERSIONS.len()).map(|i| middle(results.iter().map(|r| r[i].time).collect())).collect();
+    Times {
+        total: middle(totals.clone()),
+        each,
+        fastest: totals.iter().copied().min().unwrap_or_default(),
+        slowest: totals.iter().copied().max().unwrap_or_default(),
+        peak_mb: results.iter().flatten().map(|c| c.peak_mb).max().unwrap_or(0),
+    }
+}
+
+/// The diagnostic lines a `docgen gen` printed (not the line that counts
+/// what it wrote, which differs between a first and a second run).
+fn diagnostics_printed(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|line| !line.contains(" written, ")).collect()
+}
+
+/// Every file under `root` but its build entries, by relative path.
+fn read_docs_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if dir == root && (entry.file_name() == "target" || entry.file_name() == "Cargo.lock") {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                files.push((path.strip_prefix(root).unwrap_or(&path).to_path_buf(), bytes));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Copies a folder (its pages and everything else) to `to`, afresh.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`change_one_page`] on the page files of a docs folder.
+fn edit_page_on_disk(docs: &Path, edit: usize) {
+    let mut sources = read_docs(docs).expect("docs are readable");
+    change_one_page(&mut sources, edit);
+    let page = sources
+        .iter()
+        .find(|s| s.text.contains(&format!("Edited for run {edit}.")))
+        .expect("a resource page with a Properties section");
+    std::fs::write(docs.join(&page.path), &page.text).expect("the copied docs are writable");
 }
 
 /// Peak resident set size of this process, from /proc (Linux).

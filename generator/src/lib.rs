@@ -5,6 +5,7 @@
 //! links them into a type space with Rust names, and [`emit`] prints it.
 
 pub mod diagnostics;
+mod disk_cache;
 pub mod emit;
 pub mod ir;
 pub mod lint;
@@ -17,6 +18,7 @@ pub mod report;
 pub mod resolve;
 mod run_cache;
 pub mod source;
+pub mod watch;
 
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -30,6 +32,8 @@ use ir::Ir;
 use resolve::TypeSpace;
 use run_cache::RunMap;
 use source::SourceFile;
+
+pub use disk_cache::{Persisted, Reuse, generate_persisted};
 
 /// Asks Linux not to back this process's heap with transparent huge pages.
 /// The allocator (mimalloc) asks for them; then each first touch of a heap
@@ -79,22 +83,38 @@ pub fn generate_cached(
     cache: &Cache,
 ) -> Result<Arc<Generated>, EmitError> {
     let keys = page_keys(sources);
+    generate_cached_keyed(sources, &keys, run_key(&keys), options, cache, &(), &|| {})
+}
+
+/// The key of a run's pages: a hash of every [`page_key`] in order.
+fn run_key(keys: &[u64]) -> u64 {
     let mut hasher = content_hasher();
     keys.hash(&mut hasher);
-    let run_key = hasher.finish();
+    hasher.finish()
+}
+
+/// [`generate_cached`] with each source's [`page_key`] and their [`run_key`]
+/// already computed, telling `progress` how far it has got; see
+/// [`generate_keyed`] for `beside_resolve`.
+fn generate_cached_keyed(
+    sources: &[SourceFile],
+    keys: &[u64],
+    run_key: u64,
+    options: &EmitOptions,
+    cache: &Cache,
+    progress: &dyn Progress,
+    beside_resolve: &(dyn Fn() + Sync),
+) -> Result<Arc<Generated>, EmitError> {
     let bit = {
         let mut crates = cache.crates.lock().unwrap_or_else(|e| e.into_inner());
-        // Crates past the 64th share bits: their entries are dropped
-        // sooner than they could be, which costs only rebuilding them.
-        let next_bit = 1u64 << (crates.len() % 64);
-        let state = crates.entry(options.clone()).or_insert(CrateState { bit: next_bit, last: None });
+        let state = crate_state(&mut crates, options);
         match &state.last {
             Some(last) if last.pages_key == run_key => return Ok(last.generated.clone()),
             _ => state.bit,
         }
     };
     cache.start_run(bit);
-    let generated = generate_keyed(sources, &keys, options, cache, &()).map(Arc::new);
+    let generated = generate_keyed(sources, keys, options, cache, progress, beside_resolve).map(Arc::new);
     if let (Ok(generated), Some(state)) =
         (&generated, cache.crates.lock().unwrap_or_else(|e| e.into_inner()).get_mut(options))
     {
@@ -129,30 +149,39 @@ pub fn generate_observed(
     cache: &Cache,
     progress: &dyn Progress,
 ) -> Result<Generated, EmitError> {
-    generate_keyed(sources, &page_keys(sources), options, cache, progress)
+    generate_keyed(sources, &page_keys(sources), options, cache, progress, &|| {})
 }
 
 /// [`generate_observed`] with each source's [`page_key`] already computed.
+/// `beside_resolve` runs once the pages are in `cache`, beside the resolve,
+/// which leaves a core idle while it links the type space on the other
+/// (the disk cache encodes the pages it has not kept yet there).
 fn generate_keyed(
     sources: &[SourceFile],
     keys: &[u64],
     options: &EmitOptions,
     cache: &Cache,
     progress: &dyn Progress,
+    beside_resolve: &(dyn Fn() + Sync),
 ) -> Result<Generated, EmitError> {
     let (ir, mut diagnostics) = extract_keyed(sources, keys, cache, progress);
     progress.stage("resolve", 0);
-    let (space, more, files) = resolve::resolve_and(&ir, |space| {
-        progress.stage("emit", 0);
-        emit::emit(space, options, &cache.emit)
-    });
+    let ((space, more, files), ()) = rayon::join(
+        || {
+            resolve::resolve_and(&ir, |space| {
+                progress.stage("emit", 0);
+                emit::emit(space, options, &cache.emit)
+            })
+        },
+        beside_resolve,
+    );
     diagnostics.extend(more);
     diagnostics::sort(&mut diagnostics);
     Ok(Generated { ir, space, files: files?, diagnostics })
 }
 
 /// One page's IR items and diagnostics, shared between runs.
-type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
+pub(crate) type LoweredPage = Arc<(lower::Lowered, Vec<Diagnostic>)>;
 
 /// What a run can reuse from earlier runs in the same process: pages that
 /// did not change are not parsed again, items that did not change are not
@@ -169,6 +198,36 @@ pub struct Cache {
     /// not one per edit.
     crates: Mutex<HashMap<EmitOptions, CrateState>>,
     pub emit: EmitCache,
+}
+
+/// The state of the crate of `options`, given a bit when first seen. Crates
+/// past the 64th share bits: their entries are dropped sooner than they
+/// could be, which costs only rebuilding them.
+fn crate_state<'a>(crates: &'a mut HashMap<EmitOptions, CrateState>, options: &EmitOptions) -> &'a mut CrateState {
+    let next_bit = 1u64 << (crates.len() % 64);
+    crates.entry(options.clone()).or_insert(CrateState { bit: next_bit, last: None })
+}
+
+impl Cache {
+    /// Runs `run` (a lint, which reads pages but emits no crate) as a run
+    /// of its own: what it no longer uses is dropped when it ends, so
+    /// `lint --watch` does not grow with every save. Its slot is keyed by
+    /// options no crate can have (an empty package name is refused).
+    pub(crate) fn lint_run<T>(&self, run: impl FnOnce() -> T) -> T {
+        let slot = EmitOptions {
+            crate_name: String::new(),
+            base_url: String::new(),
+            runtime_path: String::new(),
+            standalone: false,
+            docs_label: "lint".into(),
+            features: false,
+        };
+        let bit = crate_state(&mut self.crates.lock().unwrap_or_else(|e| e.into_inner()), &slot).bit;
+        self.start_run(bit);
+        let result = run();
+        self.finish_run(bit);
+        result
+    }
 }
 
 /// A crate's bit, which marks the cache entries its latest run used, and

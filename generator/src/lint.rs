@@ -11,13 +11,23 @@ use crate::{Cache, Progress};
 /// Parses, lowers and resolves `sources`, then turns needles into spans
 /// against the page text and sorts (file, line, code) without repeats.
 pub fn lint(sources: &[SourceFile], progress: &dyn Progress) -> Vec<Diagnostic> {
-    lint_against(sources, None, progress)
+    lint_cached(sources, None, &Cache::default(), progress)
 }
 
 /// [`lint`], and where `metadata` is given, every disagreement between the
 /// pages and the service's metadata too.
 pub fn lint_against(sources: &[SourceFile], metadata: Option<&Metadata>, progress: &dyn Progress) -> Vec<Diagnostic> {
-    let (ir, mut found) = crate::extract_observed(sources, &Cache::default(), progress);
+    lint_cached(sources, metadata, &Cache::default(), progress)
+}
+
+/// [`lint_against`], reusing the pages `cache` has seen (`lint --watch` keeps one).
+pub fn lint_cached(
+    sources: &[SourceFile],
+    metadata: Option<&Metadata>,
+    cache: &Cache,
+    progress: &dyn Progress,
+) -> Vec<Diagnostic> {
+    let (ir, mut found) = cache.lint_run(|| crate::extract_observed(sources, cache, progress));
     progress.stage("resolve", 0);
     let (space, more) = crate::resolve::resolve(&ir);
     found.extend(more);

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use docgen::Progress;
@@ -43,6 +43,12 @@ enum Command {
         /// Do not write: fail with a diff if `--out` differs from what would be generated.
         #[arg(long)]
         check: bool,
+        /// After the first run, stay and generate again whenever a page changes
+        /// (only what the change touches is rebuilt). Stop with Ctrl-C.
+        #[arg(long, conflicts_with = "check")]
+        watch: bool,
+        #[command(flatten)]
+        cache: CacheOptions,
         /// Fail when the docs produce warnings (the same as `--deny warnings`).
         #[arg(long)]
         deny_warnings: bool,
@@ -64,6 +70,10 @@ enum Command {
         /// Colors in text output (`auto`: when stdout is a terminal and NO_COLOR is unset).
         #[arg(long, value_enum, default_value = "auto")]
         color: Color,
+        /// After the first run, stay and lint again whenever a page changes.
+        /// Stop with Ctrl-C.
+        #[arg(long)]
+        watch: bool,
         /// Also check the pages against the service's metadata (a CSDL XML file).
         #[arg(long, value_name = "FILE")]
         metadata: Option<PathBuf>,
@@ -102,14 +112,18 @@ struct Docs {
 }
 
 impl Docs {
+    /// Where include directives read from.
+    fn include_folders(&self) -> Result<IncludeFolders, String> {
+        match self.includes.as_slice() {
+            [] => Ok(IncludeFolders::discover(&self.docs)),
+            given => IncludeFolders::given(&self.docs, given).map_err(|e| format!("--includes: {e}")),
+        }
+    }
+
     /// The pages and what they include, a spinner on a terminal meanwhile.
     fn read(&self, progress: &Terminal) -> Result<Vec<SourceFile>, String> {
         progress.stage("read", 0);
-        let includes = match self.includes.as_slice() {
-            [] => IncludeFolders::discover(&self.docs),
-            given => IncludeFolders::given(&self.docs, given).map_err(|e| format!("--includes: {e}"))?,
-        };
-        read_docs_including(&self.docs, &includes).map_err(|e| e.to_string())
+        read_docs_including(&self.docs, &self.include_folders()?).map_err(|e| e.to_string())
     }
 }
 
@@ -135,6 +149,43 @@ struct CrateOptions {
     /// Put each product area behind a cargo feature (`full` enables all).
     #[arg(long)]
     features: bool,
+}
+
+/// Where `gen` keeps what the next run can reuse.
+#[derive(clap::Args)]
+struct CacheOptions {
+    /// The folder of the cache that lets the next run rebuild only what changed
+    /// (default: `target/docgen-cache` in `--out`). Safe to delete at any time.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write a cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache: bool,
+}
+
+impl CacheOptions {
+    /// The cache folder, if any. One inside `out` but outside its `target`
+    /// would be taken for a stray file of the crate and removed.
+    fn dir(&self, out: &Path) -> Result<Option<PathBuf>, String> {
+        match (&self.cache_dir, self.no_cache) {
+            (_, true) => Ok(None),
+            (Some(dir), false) => {
+                let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+                let (dir_abs, out_abs) = (absolute(dir), absolute(out));
+                if dir_abs.starts_with(&out_abs) && !dir_abs.starts_with(out_abs.join("target")) {
+                    return Err(format!(
+                        "--cache-dir {} is inside --out {} but not in its target folder, where regenerating would \
+                         remove it; use {} or a folder outside",
+                        dir.display(),
+                        out.display(),
+                        out.join("target").join("docgen-cache").display()
+                    ));
+                }
+                Ok(Some(dir.clone()))
+            }
+            (None, false) => Ok(Some(out.join("target").join("docgen-cache"))),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -194,13 +245,26 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Gen { crate_options, out, check, deny_warnings, deny } => {
+        Command::Gen { crate_options, out, check, watch, cache, deny_warnings, deny } => {
             let level = if deny_warnings { Severity::Warning } else { deny.level() };
-            generate_crate(crate_options, out, check, level)
+            let cache_dir = cache.dir(&out)?;
+            generate_crate(crate_options, out, check, watch, cache_dir, level)
         }
-        Command::Lint { docs, format, deny, allow, color, metadata } => {
+        Command::Lint { docs, format, deny, allow, color, watch, metadata } => {
             let metadata = metadata.as_deref().map(docgen::metadata::Metadata::read).transpose()?;
-            lint(&docs, metadata.as_ref(), format, deny.level(), &allow, color)
+            let progress = Terminal::new();
+            let mut sources = docs.read(&progress)?;
+            let cache = docgen::Cache::default();
+            let lint_once = |sources: &[SourceFile]| {
+                let diagnostics = docgen::lint::lint_cached(sources, metadata.as_ref(), &cache, &progress);
+                progress.done();
+                print_lint(sources, diagnostics, format, deny.level(), &allow, color)
+            };
+            let code = lint_once(&sources)?;
+            if !watch {
+                return Ok(code);
+            }
+            watch_docs(&docs, &mut sources, |sources, _| lint_once(sources).map(|_| ()))
         }
         Command::Report { docs, format, metadata } => {
             let metadata = metadata.as_deref().map(docgen::metadata::Metadata::read).transpose()?;
@@ -235,21 +299,56 @@ fn run(command: Command) -> Result<u8, String> {
     }
 }
 
-/// `docgen lint`: every diagnostic rendered (or as JSON), then the table by code.
-fn lint(
+/// Waits for pages under `docs` (or what they include) to change, brings
+/// `sources` up to date and calls `run` with them and when the change was
+/// seen, until the watcher fails (or the process is stopped).
+fn watch_docs(
     docs: &Docs,
-    metadata: Option<&docgen::metadata::Metadata>,
+    sources: &mut Vec<SourceFile>,
+    mut run: impl FnMut(&[SourceFile], Instant) -> Result<(), String>,
+) -> Result<u8, String> {
+    let folders = docs.include_folders()?;
+    let mut watcher = docgen::watch::DocsWatcher::new(&docs.docs)?;
+    for folder in folders.folders() {
+        // One inside the docs folder is watched already.
+        if !folder.starts_with(&docs.docs) {
+            watcher.also_watch(folder)?;
+        }
+    }
+    eprintln!("watching {} for changes (Ctrl-C to stop)", docs.docs.display());
+    loop {
+        let change = watcher.wait()?;
+        let seen = Instant::now();
+        let included: Vec<_> = sources.iter_mut().map(|s| std::mem::take(&mut s.includes)).collect();
+        // A page can go between the event and the read: the next event
+        // (its removal) brings the folder up to date.
+        match watcher.apply(sources, &change) {
+            Ok(pages) => {
+                // What the pages include is read again: a change may be to an include.
+                docgen::source::includes::read_includes(sources, &folders);
+                let includes_moved = sources.len() != included.len()
+                    || sources.iter().zip(&included).any(|(page, before)| page.includes != *before);
+                if pages > 0 || includes_moved {
+                    run(sources, seen)?;
+                }
+            }
+            Err(error) => eprintln!("warning: {error}; waiting for the next change"),
+        }
+    }
+}
+
+/// `docgen lint`'s output: every diagnostic rendered (or as JSON), then the
+/// table by code; the exit code its findings call for.
+fn print_lint(
+    sources: &[SourceFile],
+    mut diagnostics: Vec<Diagnostic>,
     format: Format,
     deny: Severity,
     allow: &[Code],
     color: Color,
 ) -> Result<u8, String> {
-    let progress = Terminal::new();
-    let sources = docs.read(&progress)?;
-    let mut diagnostics = docgen::lint::lint_against(&sources, metadata, &progress);
-    progress.done();
     diagnostics.retain(|d| !allow.contains(&d.code));
-    let pages = Pages::new(&sources);
+    let pages = Pages::new(sources);
 
     let stdout = std::io::stdout();
     let style = match color {
@@ -345,13 +444,14 @@ impl Progress for Terminal {
     }
 }
 
-fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severity) -> Result<u8, String> {
-    let progress = Terminal::new();
-    // The process ends after this run: the pages, the cache and the result
-    // are left to the operating system, which takes them back at once,
-    // instead of being freed one allocation at a time (a tenth of a second
-    // for beta, on one core).
-    let sources = ManuallyDrop::new(options.docs.read(&progress)?);
+fn generate_crate(
+    options: CrateOptions,
+    out: PathBuf,
+    check: bool,
+    watch: bool,
+    cache_dir: Option<PathBuf>,
+    deny: Severity,
+) -> Result<u8, String> {
     let docs_label = options.docs_label.clone().unwrap_or_else(|| {
         options.docs.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
     });
@@ -363,39 +463,100 @@ fn generate_crate(options: CrateOptions, out: PathBuf, check: bool, deny: Severi
         docs_label,
         features: options.features,
     };
+    // Before anything is read or written: a bad value would make the crate
+    // or its manifest invalid.
+    let problems = emit_options.validate();
+    if !problems.is_empty() {
+        let hint = if options.docs_label.is_none() && problems.iter().any(|p| p.option == "docs-label") {
+            " (the label defaults to the docs folder's name; give one with --docs-label)"
+        } else {
+            ""
+        };
+        let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        return Err(format!("{}{hint}; nothing was written", lines.join("\nerror: ")));
+    }
+    let progress = Terminal::new();
+    // The process ends after this run: the pages, the cache and the result
+    // are left to the operating system, which takes them back at once,
+    // instead of being freed one allocation at a time (a tenth of a second
+    // for beta, on one core).
+    let mut sources = ManuallyDrop::new(options.docs.read(&progress)?);
     let cache = ManuallyDrop::new(docgen::Cache::default());
-    let generated = docgen::generate_observed(&sources, &emit_options, &cache, &progress);
+    // A watch needs this run's pages and items in memory, even when the
+    // output folder is already what the last run left.
+    let in_place_ok = if watch { None } else { Some(out.as_path()) };
+    let generated = match &cache_dir {
+        Some(dir) => docgen::generate_persisted(&sources, &emit_options, &cache, dir, in_place_ok, &progress),
+        None => docgen::generate_observed(&sources, &emit_options, &cache, &progress).map(docgen::Persisted::from),
+    };
     progress.done();
     let generated = ManuallyDrop::new(generated.map_err(|e| e.to_string())?);
-    print_summary(&generated.diagnostics);
-    let denied = generated.diagnostics.iter().filter(|d| d.severity <= deny).count();
-    if check {
-        let drift =
-            docgen::output::check(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
-        if !drift.is_empty() {
-            for item in &drift {
-                eprintln!("{item}");
+    print_summary(generated.diagnostics());
+    let denied = generated.diagnostics().iter().filter(|d| d.severity <= deny).count();
+    let reused = if cache_dir.is_some() { format!(" ({})", generated.reuse) } else { String::new() };
+    match (check, generated.files()) {
+        // The folder holds exactly what the last run wrote from these pages.
+        (true, None) => eprintln!("{} is up to date ({} files){reused}", out.display(), generated.file_count()),
+        (false, None) => {
+            eprintln!("{}: 0 written, {} unchanged, 0 removed{reused}", out.display(), generated.file_count())
+        }
+        (true, Some(files)) => {
+            let drift =
+                docgen::output::check(&out, files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+            if !drift.is_empty() {
+                for item in &drift {
+                    eprintln!("{item}");
+                }
+                eprintln!("{} file(s) in {} differ from the docs: run `cargo xtask gen`", drift.len(), out.display());
+                return Ok(EXIT_FINDINGS);
             }
-            eprintln!("{} file(s) in {} differ from the docs: run `cargo xtask gen`", drift.len(), out.display());
+            eprintln!("{} is up to date ({} files){reused}", out.display(), files.len());
+        }
+        (false, Some(files)) => {
+            // The cache is written beside the output (on the other core).
+            // One that cannot be written costs the next run time, never
+            // correctness.
+            let (summary, stored) = generated.store_while(&cache, || docgen::output::write(&out, files));
+            let summary = summary.map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            eprintln!(
+                "{}: {} written, {} unchanged, {} removed{reused}",
+                out.display(),
+                summary.written,
+                summary.unchanged,
+                summary.removed
+            );
+            if let Err(error) = stored {
+                eprintln!("warning: the cache is not kept: {error}");
+            }
+        }
+    }
+    if !watch {
+        if denied > 0 {
+            eprintln!("{denied} diagnostic(s) at deny level");
             return Ok(EXIT_FINDINGS);
         }
-        eprintln!("{} is up to date ({} files)", out.display(), generated.files.len());
-    } else {
+        return Ok(0);
+    }
+    // Later runs keep everything in this process's cache; the disk cache
+    // holds the first run's, which the next `docgen gen` still reuses.
+    watch_docs(&options.docs, &mut sources, |sources, seen| {
+        let generated = docgen::generate_cached(sources, &emit_options, &cache).map_err(|e| e.to_string())?;
+        print_summary(&generated.diagnostics);
         let summary = docgen::output::write(&out, &generated.files)
             .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
         eprintln!(
-            "{}: {} written, {} unchanged, {} removed",
+            "{}: {} written, {} unchanged, {} removed ({:.3} s after the change)",
             out.display(),
             summary.written,
             summary.unchanged,
-            summary.removed
+            summary.removed,
+            seen.elapsed().as_secs_f64()
         );
-    }
-    if denied > 0 {
-        eprintln!("{denied} diagnostic(s) at deny level");
-        return Ok(EXIT_FINDINGS);
-    }
-    Ok(0)
+        // What this run built is left to the operating system at exit, as
+        // the first run's is.
+        std::mem::forget(generated);
+        Ok(())
+    })
 }
 
 /// Warnings in full, then one line per diagnostic code with its count.

@@ -103,6 +103,15 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<WriteSummary> {
     result.map(|()| summary)
 }
 
+/// Whether `out` holds exactly the files of `hashes` (path and a hash of
+/// the contents, by `hash`), and nothing else but its build entries: what
+/// [`write`] would leave unchanged, known without the files' contents.
+pub fn matches(out: &Path, hashes: &[(String, u64)], hash: impl Fn(&[u8]) -> u64 + Sync) -> io::Result<bool> {
+    let on_disk = read_tree(out)?;
+    Ok(on_disk.len() == hashes.len()
+        && hashes.par_iter().all(|(path, expected)| on_disk.get(path).is_some_and(|bytes| hash(bytes) == *expected)))
+}
+
 /// `.<name>.docgen-<what>` next to `out`, removed first if a run was interrupted.
 fn sibling(out: &Path, what: &str) -> io::Result<PathBuf> {
     let name = out.file_name().ok_or_else(|| io::Error::other(format!("{} has no folder name", out.display())))?;

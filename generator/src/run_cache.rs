@@ -101,6 +101,16 @@ impl<V> RunMap<V> {
     }
 }
 
+impl<V: Clone> RunMap<V> {
+    /// Every entry's key and value, sorted by key (the disk cache writes them).
+    pub fn entries(&self) -> Vec<(u64, V)> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<(u64, V)> = entries.iter().map(|(key, (value, _))| (*key, value.clone())).collect();
+        all.sort_unstable_by_key(|(key, _)| *key);
+        all
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

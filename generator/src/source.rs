@@ -60,24 +60,35 @@ pub fn read_docs(root: &Path) -> Result<Vec<SourceFile>, ReadError> {
 /// other non-page), links between pages are only ever resolved to names,
 /// never opened, and an include that points elsewhere is reported, not read.
 pub fn read_docs_including(root: &Path, includes: &IncludeFolders) -> Result<Vec<SourceFile>, ReadError> {
-    let mut paths = Vec::new();
-    collect(root, &mut paths)?;
-    paths.sort();
+    let paths = page_paths(root)?;
     // Read in parallel; collected in path order, and the first failure in
     // that order is the one reported.
-    let pages: Vec<Result<SourceFile, ReadError>> = paths
-        .into_par_iter()
-        .map(|path| {
-            let bytes = std::fs::read(&path).map_err(|error| ReadError { path: path.clone(), error })?;
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            let relative = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            let (text, lossy) = decode(bytes);
-            Ok(SourceFile { path: relative, text, lossy, includes: Vec::new() })
-        })
-        .collect();
+    let pages: Vec<Result<SourceFile, ReadError>> = paths.into_par_iter().map(|path| read_page(root, &path)).collect();
     let mut pages = pages.into_iter().collect::<Result<Vec<_>, _>>()?;
     includes::read_includes(&mut pages, includes);
     Ok(pages)
+}
+
+/// The paths of the pages [`read_docs`] reads, in the order it reads them.
+pub fn page_paths(root: &Path) -> Result<Vec<PathBuf>, ReadError> {
+    let mut paths = Vec::new();
+    collect(root, &mut paths)?;
+    paths.sort();
+    Ok(paths)
+}
+
+/// One page at `path`, under `root`, as [`read_docs`] reads it, without
+/// what it includes ([`includes::read_includes`] adds that).
+pub fn read_page(root: &Path, path: &Path) -> Result<SourceFile, ReadError> {
+    let bytes = std::fs::read(path).map_err(|error| ReadError { path: path.to_path_buf(), error })?;
+    let (text, lossy) = decode(bytes);
+    Ok(SourceFile { path: page_name(root, path), text, lossy, includes: Vec::new() })
+}
+
+/// The name of the page at `path`: relative to `root`, `/`-separated.
+pub fn page_name(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// A page's bytes as text: invalid UTF-8 becomes U+FFFD (and `true`), never an error.

@@ -109,3 +109,217 @@ fn gen_denies_warnings_too() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A folder of its own for one test, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("docgen-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Scratch(dir)
+    }
+
+    fn path(&self, relative: &str) -> String {
+        self.0.join(relative).to_str().expect("a UTF-8 path").to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn gen_fixtures(out: &str, extra: &[&str]) -> Output {
+    let docs = fixtures();
+    let mut args = vec!["gen", "--docs", docs.to_str().expect("a UTF-8 path"), "--out", out, "--standalone"];
+    args.extend(extra);
+    docgen(&args)
+}
+
+#[test]
+fn bad_option_values_exit_2_and_write_nothing() {
+    let scratch = Scratch::new("bad-options");
+    let out = scratch.path("out");
+    let cases: [(&[&str], &str); 8] = [
+        (&["--crate-name", "graph-v1.0"], "--crate-name \"graph-v1.0\" has '.', which cargo rejects"),
+        (&["--crate-name", "1graph"], "--crate-name \"1graph\" starts with '1'"),
+        (&["--crate-name", "fn"], "--crate-name \"fn\" is a name Rust keeps"),
+        (&["--base-url", "graph.microsoft.com/v1.0"], "--base-url \"graph.microsoft.com/v1.0\" is not an absolute"),
+        (&["--base-url", "https://graph.microsoft.com/v1.0?x=1"], "a query or fragment"),
+        (&["--runtime-path", "C:\\runtime"], "--runtime-path \"C:\\\\runtime\" has '\\\\'"),
+        (&["--docs-label", "two\nlines"], "--docs-label \"two\\nlines\" has '\\n'"),
+        (&["--docs-label", "ends */ here"], "comment delimiter"),
+    ];
+    for (args, message) in cases {
+        let output = gen_fixtures(&out, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message) && stderr.contains("nothing was written"), "{args:?}: {stderr}");
+        assert!(!scratch.0.exists(), "{args:?} wrote something");
+    }
+    // A cache folder that regenerating the crate would delete.
+    let inside = scratch.path("out/cache");
+    let output = gen_fixtures(&out, &["--cache-dir", &inside]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not in its target folder"));
+    assert!(!scratch.0.exists());
+    // Every problem at once, each on its own line.
+    let output = gen_fixtures(&out, &["--crate-name", "a.b", "--base-url", "ftp://x"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().filter(|l| l.starts_with("error: --")).count(), 2, "{stderr}");
+}
+
+/// `cargo metadata` reads a manifest without building anything.
+fn cargo_accepts(manifest: &str) -> Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    Command::new(cargo)
+        .args(["metadata", "--no-deps", "--offline", "--format-version", "1", "--manifest-path", manifest])
+        .output()
+        .expect("cargo runs")
+}
+
+#[test]
+fn names_docgen_accepts_are_names_cargo_accepts() {
+    let scratch = Scratch::new("names");
+    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    let runtime = runtime.to_str().expect("a UTF-8 path");
+    for name in ["graph-sdk-v1", "Graph_SDK2"] {
+        let out = scratch.path(name);
+        let output = gen_fixtures(&out, &["--crate-name", name, "--runtime-path", runtime, "--no-cache"]);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let metadata = cargo_accepts(&format!("{out}/Cargo.toml"));
+        assert!(metadata.status.success(), "{name}: {}", String::from_utf8_lossy(&metadata.stderr));
+    }
+    // The name the issue reported, put in by hand: cargo refuses it too.
+    let manifest = format!("{}/Cargo.toml", scratch.path("graph-sdk-v1"));
+    let text = std::fs::read_to_string(&manifest).expect("the manifest was written");
+    std::fs::write(&manifest, text.replace("name = \"graph-sdk-v1\"", "name = \"graph-v1.0\"")).expect("writable");
+    assert!(!cargo_accepts(&manifest).status.success());
+}
+
+#[test]
+fn a_second_gen_reuses_the_disk_cache_and_the_cache_is_safe_to_delete() {
+    let scratch = Scratch::new("disk-cache");
+    let out = scratch.path("out");
+    let stderr = |output: &Output| {
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    assert!(stderr(&gen_fixtures(&out, &[])).contains("(nothing reused: no cache yet)"));
+    assert!(scratch.0.join("out/target/docgen-cache/items.bin").is_file());
+    let again = stderr(&gen_fixtures(&out, &[]));
+    assert!(again.contains("0 written, ") && again.contains("(no page changed since the last run)"), "{again}");
+    std::fs::remove_dir_all(scratch.0.join("out/target")).expect("the cache can be deleted");
+    let cold = stderr(&gen_fixtures(&out, &[]));
+    assert!(cold.contains("0 written, ") && cold.contains("(nothing reused: no cache yet)"), "{cold}");
+    // A cache folder of one's own, and none at all.
+    let elsewhere = scratch.path("cache");
+    assert!(stderr(&gen_fixtures(&out, &["--cache-dir", &elsewhere])).contains("nothing reused"));
+    assert!(stderr(&gen_fixtures(&out, &["--cache-dir", &elsewhere])).contains("no page changed"));
+    let uncached = stderr(&gen_fixtures(&out, &["--no-cache"]));
+    let summary = uncached.lines().find(|line| line.contains(" written, ")).unwrap_or_default();
+    assert!(summary.contains(": 0 written, ") && !summary.contains('('), "no word of a cache: {summary}");
+    assert!(stderr(&gen_fixtures(&out, &["--check"])).contains("is up to date"));
+}
+
+/// Copies a folder of pages, for a test that edits them.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("writable");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("readable");
+        if entry.file_type().expect("readable").is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("writable");
+        }
+    }
+}
+
+/// Runs `docgen <args>` in the background and hands back its stderr (or
+/// stdout) lines as they come; the process is killed when the test ends.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Watching {
+    fn start(args: &[&str], stdout: bool) -> Watching {
+        use std::io::BufRead;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_docgen"));
+        command.args(args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("docgen runs");
+        let (sender, lines) = std::sync::mpsc::channel();
+        let streams: Vec<Box<dyn std::io::Read + Send>> =
+            vec![Box::new(child.stdout.take().expect("piped")), Box::new(child.stderr.take().expect("piped"))];
+        for (index, stream) in streams.into_iter().enumerate() {
+            let sender = sender.clone();
+            let wanted = (index == 0) == stdout || index == 1;
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                    if wanted && sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Watching { child, lines }
+    }
+
+    /// The next line that contains `text` (others are skipped).
+    fn until(&self, text: &str) -> String {
+        loop {
+            let line = self.lines.recv_timeout(std::time::Duration::from_secs(120)).expect("docgen answers");
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn gen_watch_regenerates_when_a_page_is_saved() {
+    let scratch = Scratch::new("watch-gen");
+    let docs = scratch.0.join("docs");
+    copy_tree(&fixtures(), &docs);
+    let out = scratch.path("out");
+    let docs_arg = docs.to_str().expect("a UTF-8 path");
+    let watching = Watching::start(&["gen", "--docs", docs_arg, "--out", &out, "--standalone", "--watch"], false);
+    watching.until(" written, ");
+    watching.until("watching ");
+    let page = docs.join("resources/widget.md");
+    let text = std::fs::read_to_string(&page).expect("the fixture has a widget page");
+    let edited = text.replacen("The widget's name.", "A sentence added while watching.", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&page, &edited).expect("writable");
+    let line = watching.until(" written, ");
+    assert!(line.contains("after the change"), "{line}");
+    let models = std::fs::read_dir(scratch.0.join("out/src/models")).expect("the models were written");
+    let texts: Vec<String> =
+        models.map(|entry| std::fs::read_to_string(entry.expect("readable").path()).unwrap_or_default()).collect();
+    assert!(texts.iter().any(|text| text.contains("A sentence added while watching.")), "the edit reached a model");
+}
+
+#[test]
+fn lint_watch_lints_again_when_a_page_is_saved() {
+    let scratch = Scratch::new("watch-lint");
+    let docs = scratch.0.join("docs");
+    copy_tree(&fixtures(), &docs);
+    let docs_arg = docs.to_str().expect("a UTF-8 path");
+    let watching = Watching::start(&["lint", "--docs", docs_arg, "--watch"], true);
+    watching.until("29 warning(s)");
+    watching.until("watching ");
+    let page = docs.join("resources/widget.md");
+    let text = std::fs::read_to_string(&page).expect("the fixture has a widget page");
+    std::fs::write(&page, format!("{text}\n[a broken link](nowhere.md)\n")).expect("writable");
+    watching.until("broken-link");
+    watching.until("30 warning(s)");
+}

@@ -5,8 +5,12 @@
 //! - `check`: fail with a diff when `generated/` is not what `gen` would write.
 //! - `corpus`: generate the crates of the real docs (v1.0 and beta, every
 //!   area behind a feature), check the coverage targets and `cargo check` both.
-//! - `bench`: the pipeline benchmark on the real docs (medians next to the
-//!   floor measured in the same run, and peak memory).
+//! - `bench [pipeline|process]`: the pipeline benchmark on the real docs
+//!   (medians next to the floor measured in the same run, and peak memory):
+//!   the library in one process, and whole `docgen gen` processes as a user
+//!   runs them; both without an argument.
+//! - `bench consumer [--runs N]`: the build of a small application on the
+//!   generated v1.0 crate (one area, every area) next to graph-rs-sdk's.
 //! - `contract`: generate the v1.0 corpus crate, run its contract tests (each
 //!   documented request/response pair against a local server) and report
 //!   generated, passed, failed (by page, with the reason) and skipped.
@@ -28,6 +32,7 @@ use std::sync::Arc;
 
 use docgen::emit::EmitOptions;
 
+mod consumer;
 mod round_trip;
 
 fn main() -> ExitCode {
@@ -36,7 +41,11 @@ fn main() -> ExitCode {
         Some("gen") => generate(),
         Some("check") => check(),
         Some("corpus") => corpus(),
-        Some("bench") => bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            Some("consumer") => consumer::bench(&args[2..]),
+            part @ (None | Some("pipeline" | "process")) => bench(part),
+            Some(other) => Err(format!("unknown benchmark `{other}`: use pipeline, process or consumer")),
+        },
         Some("ci") => ci(),
         Some("contract") => contract(),
         Some("fidelity") => fidelity(),
@@ -45,7 +54,10 @@ fn main() -> ExitCode {
             Some(version @ ("v1.0" | "beta")) => round_trip::run(version),
             Some(other) => Err(format!("unknown docs version `{other}`: use v1.0 or beta")),
         },
-        _ => Err("usage: cargo xtask <gen|check|corpus|bench|ci|contract|fidelity|roundtrip [v1.0|beta]>".to_string()),
+        _ => Err(
+            "usage: cargo xtask <gen|check|corpus|bench [pipeline|process|consumer]|ci|contract|fidelity|roundtrip [v1.0|beta]>"
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -72,28 +84,47 @@ fn options() -> EmitOptions {
     }
 }
 
-fn generated() -> Result<docgen::Generated, String> {
+/// `generated/` from `docs-input/`, through the disk cache `docgen gen`
+/// keeps (in `target/docgen-cache/generated`): a run after one page changed
+/// rebuilds only what that page touches; one after none builds nothing.
+fn generated(cache: &docgen::Cache) -> Result<docgen::Persisted, String> {
     let sources = docgen::source::read_docs(&root().join("docs-input")).map_err(|e| e.to_string())?;
-    docgen::generate(&sources, &options()).map_err(|e| e.to_string())
+    let dir = root().join("target/docgen-cache/generated");
+    docgen::generate_persisted(&sources, &options(), cache, &dir, Some(&root().join("generated")), &())
+        .map_err(|e| e.to_string())
 }
 
 fn generate() -> Result<(), String> {
-    let generated = generated()?;
-    report(&generated);
+    let cache = docgen::Cache::default();
+    let generated = generated(&cache)?;
+    report(generated.diagnostics());
+    let Some(files) = generated.files() else {
+        eprintln!("generated/: 0 written, {} unchanged, 0 removed ({})", generated.file_count(), generated.reuse);
+        return Ok(());
+    };
     let out = root().join("generated");
-    let summary =
-        docgen::output::write(&out, &generated.files).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    eprintln!("generated/: {} written, {} unchanged, {} removed", summary.written, summary.unchanged, summary.removed);
+    let (summary, stored) = generated.store_while(&cache, || docgen::output::write(&out, files));
+    let summary = summary.map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!(
+        "generated/: {} written, {} unchanged, {} removed ({})",
+        summary.written, summary.unchanged, summary.removed, generated.reuse
+    );
+    if let Err(error) = stored {
+        eprintln!("warning: the cache is not kept: {error}");
+    }
     Ok(())
 }
 
 fn check() -> Result<(), String> {
-    let generated = generated()?;
+    let generated = generated(&docgen::Cache::default())?;
+    let Some(files) = generated.files() else {
+        eprintln!("generated/ is up to date ({} files, {})", generated.file_count(), generated.reuse);
+        return Ok(());
+    };
     let out = root().join("generated");
-    let drift =
-        docgen::output::check(&out, &generated.files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+    let drift = docgen::output::check(&out, files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
     if drift.is_empty() {
-        eprintln!("generated/ is up to date ({} files)", generated.files.len());
+        eprintln!("generated/ is up to date ({} files)", files.len());
         return Ok(());
     }
     for item in &drift {
@@ -102,8 +133,8 @@ fn check() -> Result<(), String> {
     Err(format!("{} file(s) in generated/ differ from docs-input/: run `cargo xtask gen`", drift.len()))
 }
 
-fn report(generated: &docgen::Generated) {
-    for diagnostic in &generated.diagnostics {
+fn report(diagnostics: &[docgen::diagnostics::Diagnostic]) {
+    for diagnostic in diagnostics {
         eprintln!("{diagnostic}");
     }
 }
@@ -255,10 +286,14 @@ fn check_coverage(version: &str, report: &docgen::report::Report) -> Result<(), 
     Ok(())
 }
 
-/// The pipeline benchmark (cargo builds the `docgen` binary it measures for
-/// peak memory along with it).
-fn bench() -> Result<(), String> {
-    cargo(&["bench", "--quiet", "-p", "docgen", "--bench", "pipeline"])
+/// The pipeline benchmark, or one of its parts (cargo builds the `docgen`
+/// binary it runs as whole processes along with it).
+fn bench(part: Option<&str>) -> Result<(), String> {
+    let mut args = vec!["bench", "--quiet", "-p", "docgen", "--bench", "pipeline"];
+    if let Some(part) = part {
+        args.extend(["--", part]);
+    }
+    cargo(&args)
 }
 
 fn ci() -> Result<(), String> {

@@ -7,6 +7,7 @@
 mod crate_files;
 mod keys;
 mod models;
+mod options;
 mod requests;
 mod round_trips;
 mod syntax;
@@ -25,6 +26,16 @@ use rayon::prelude::*;
 use crate::ir::Example;
 use crate::resolve::{Home, TypeSpace};
 use crate::run_cache::{RunMap, RunningCrates};
+pub use options::OptionError;
+pub(crate) use tests::TestNames;
+
+/// The entries of an [`EmitCache`] that the disk cache keeps, by key.
+#[derive(Debug, Default)]
+pub(crate) struct StoredItems {
+    pub formatted: Vec<(u64, Arc<str>)>,
+    pub texts: Vec<(u64, Arc<str>)>,
+    pub test_names: Vec<(u64, Arc<[tests::TestNames]>)>,
+}
 
 /// One output file: its path relative to the crate root and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +103,7 @@ pub struct EmitCache {
 
 impl EmitCache {
     /// [`keys::example_digest`] of `example`, computed once per `Arc`.
-    fn example_digest(&self, example: &Arc<Example>) -> u64 {
+    pub(crate) fn example_digest(&self, example: &Arc<Example>) -> u64 {
         let address = Arc::as_ptr(example) as usize as u64;
         let bit = self.run.get();
         self.example_digests.get_or_insert_with(address, bit, || (example.clone(), keys::example_digest(example))).1
@@ -131,6 +142,36 @@ impl EmitCache {
         self.example_digests.drop_unused();
         self.texts.drop_unused();
         self.test_names.drop_unused();
+    }
+
+    /// What the disk cache keeps of this one: the formatted items, the
+    /// manifests' texts and the test names, each sorted by key.
+    pub(crate) fn stored(&self) -> StoredItems {
+        StoredItems {
+            formatted: self.formatted.entries(),
+            texts: self.texts.entries(),
+            test_names: self.test_names.entries(),
+        }
+    }
+
+    /// Puts what the disk cache kept back, marked as used by no run yet.
+    pub(crate) fn restore(&self, items: StoredItems) {
+        for (key, text) in items.formatted {
+            self.formatted.insert(key, text, 0);
+        }
+        for (key, text) in items.texts {
+            self.texts.insert(key, text, 0);
+        }
+        for (key, names) in items.test_names {
+            self.test_names.insert(key, names, 0);
+        }
+    }
+
+    /// The digest of an example read back from the disk cache, which
+    /// [`keys::example_digest`] gave when it was written.
+    pub(crate) fn restore_example_digest(&self, example: &Arc<Example>, digest: u64) {
+        let address = Arc::as_ptr(example) as usize as u64;
+        self.example_digests.insert(address, (example.clone(), digest), 0);
     }
 
     /// How many entries the cache holds.

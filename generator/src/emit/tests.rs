@@ -183,7 +183,7 @@ fn round_trip_entries(
 const MANIFEST: &str = "contract-tests.json";
 
 /// The names one example's tests and constants get.
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TestNames {
     request_const: String,
     response_const: String,
