@@ -169,12 +169,18 @@ impl Resolver {
         mut body: Option<RType>,
         mut response: ResponseShape,
     ) -> (Option<RType>, ResponseShape) {
+        let lead = lead_rank(first);
         for other in others {
+            // A page that speaks less well for the operation (an extension
+            // page showing `GET /me?$expand=…`) is checked against the types
+            // but does not widen them.
+            let widens = lead_rank(other) >= lead;
             let mut agrees = true;
             if let (Some(current), RequestBody::Type(ty)) = (&body, &other.request_body) {
                 let other_body = self.resolve_type(ty, &other.location);
                 match self.unify(current, &other_body) {
-                    Some(unified) => body = Some(unified),
+                    Some(unified) if widens => body = Some(unified),
+                    Some(unified) => agrees = &unified == current,
                     None => agrees = false,
                 }
             } else if std::mem::discriminant(&first.request_body) != std::mem::discriminant(&other.request_body) {
@@ -182,7 +188,8 @@ impl Resolver {
             }
             let other_response = self.response_shape(other, &other.examples);
             match self.unify_shapes(&response, &other_response) {
-                Some(unified) => response = unified,
+                Some(unified) if widens => response = unified,
+                Some(unified) => agrees &= unified == response,
                 None => agrees = false,
             }
             if !agrees {
@@ -378,7 +385,9 @@ fn verb(kind: OperationKind) -> &'static str {
 /// `multivaluelegacyextendedproperty-post-multivalueextendedproperties.md`,
 /// which documents the same request for messages, events and folders alike
 /// (and comes first by name), describes its body as an extended property.
-fn lead_rank(op: &ir::Operation) -> (bool, bool) {
+/// Last, that word first (`user-list.md` for `GET /users`, over
+/// `intune-shared-user-list.md`, which documents it for Intune).
+fn lead_rank(op: &ir::Operation) -> (bool, bool, bool) {
     let stem = op.location.file.rsplit('/').next().unwrap_or(&op.location.file).to_ascii_lowercase();
     let last = op.path.segments.iter().rev().find_map(|segment| match segment {
         Segment::Literal { name } | Segment::Function { name, .. } => {
@@ -386,11 +395,13 @@ fn lead_rank(op: &ir::Operation) -> (bool, bool) {
         }
         Segment::Key { .. } | Segment::Address { .. } => None,
     });
-    let named = last.is_some_and(|last| {
-        let singular = last.strip_suffix('s').unwrap_or(&last);
-        stem.trim_end_matches(".md").split('-').any(|word| word == last || word == singular)
-    });
-    (op.path.query.is_none(), named)
+    let words: Vec<&str> = stem.trim_end_matches(".md").split('-').collect();
+    let names = |word: &&str| {
+        last.as_deref().is_some_and(|last| *word == last || Some(*word) == last.strip_suffix('s'))
+    };
+    let named = words.iter().any(names);
+    let named_first = words.first().is_some_and(names);
+    (op.path.query.is_none(), named, named_first)
 }
 
 fn path_key(segments: &[Segment]) -> String {
