@@ -106,7 +106,7 @@ pub struct Property {
     pub description: String,
     /// From a Relationships table.
     pub navigation: bool,
-    /// "Inherited from [x]" in the description.
+    /// "Inherited from \[x\]" in the description.
     pub inherited_from: Option<TypeRef>,
     /// An action parameter the page says is required ("Required." in its
     /// description, or a Required column); parameters are optional otherwise.

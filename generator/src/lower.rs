@@ -341,7 +341,7 @@ impl Cx<'_> {
         properties
     }
 
-    /// Prose first ("Inherits from [x]"), then the rows' "Inherited from [x]",
+    /// Prose first ("Inherits from \[x\]"), then the rows' "Inherited from \[x\]",
     /// then the annotation's `baseType`: where they disagree in the docs, the
     /// prose and rows are right more often.
     fn base_type(&self, annotation: Option<&Annotation>, properties: &[Property], own: &str) -> Option<BaseType> {
@@ -359,7 +359,7 @@ impl Cx<'_> {
 
     /// "Inherits from [x](x.md)" (or "inherits metadata properties from",
     /// "derived from", "inherited from") in the introduction, or "the
-    /// following properties are inherited from [x]" in the Properties
+    /// following properties are inherited from \[x\]" in the Properties
     /// section: the link that follows the phrase, else the word. "The
     /// following types are derived from x" speaks of other types, and a
     /// phrase that names the page's own type says nothing of its base.

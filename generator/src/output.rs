@@ -105,7 +105,7 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<WriteSummary> {
 
 /// Whether `out` holds exactly the files of `hashes` (path and a hash of
 /// the contents, by `hash`), and nothing else but its build entries: what
-/// [`write`] would leave unchanged, known without the files' contents.
+/// [`write()`] would leave unchanged, known without the files' contents.
 pub fn matches(out: &Path, hashes: &[(String, u64)], hash: impl Fn(&[u8]) -> u64 + Sync) -> io::Result<bool> {
     let on_disk = read_tree(out)?;
     Ok(on_disk.len() == hashes.len()

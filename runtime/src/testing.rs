@@ -37,7 +37,7 @@ pub fn decode<T: DeserializeOwned>(json: &str) -> T {
 }
 
 /// Asserts a built request has the documented method, path and body. Paths
-/// are compared as [`comparable_path`] writes them; bodies are compared as
+/// are compared as `comparable_path` writes them; bodies are compared as
 /// JSON with the same relaxations as [`assert_round_trip`].
 #[track_caller]
 pub fn assert_request<T>(request: &crate::Request<T>, method: &str, path: &str, body: Option<&str>) {

@@ -309,6 +309,12 @@ fn ci() -> Result<(), String> {
     cargo(&["clippy", "-p", "graph-runtime", "--all-targets", "--all-features", "--", "-D", "warnings"])?;
     cargo(&["test", "--workspace"])?;
     cargo(&["test", "-p", "graph-runtime", "--all-features"])?;
+    // Doc links that point nowhere fail: the module docs are the map of the code.
+    cargo_in(
+        &root(),
+        &["doc", "--quiet", "--no-deps", "-p", "docgen", "-p", "graph-runtime", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     corpus()?;
     fidelity()?;
     contract()?;

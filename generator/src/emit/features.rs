@@ -19,7 +19,7 @@ pub fn cfg(options: &EmitOptions, areas: &BTreeSet<String>) -> TokenStream {
     cfg_attribute(options, areas).map(ToTokens::into_token_stream).unwrap_or_default()
 }
 
-/// [`cfg`] as a syntax tree, for items built as trees.
+/// [`cfg()`] as a syntax tree, for items built as trees.
 pub fn cfg_attribute(options: &EmitOptions, areas: &BTreeSet<String>) -> Option<syn::Attribute> {
     if !options.features || areas.is_empty() {
         return None;

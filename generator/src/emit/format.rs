@@ -123,7 +123,7 @@ const DOC_PLACEHOLDER: &str = "///@";
 
 /// The doc comment of an item: one `///` line per line of text (rustdoc
 /// joins them). The tokens hold a placeholder (`#[doc = "@<id>"]`) and the
-/// text waits in [`PENDING_DOCS`] until [`format_tokens`] puts it where
+/// text waits in `PENDING_DOCS` until [`format_tokens`] puts it where
 /// prettyplease printed the placeholder, exactly as it would have printed a
 /// `#[doc]` per line. Docs are most of the bytes emitted: as attributes they
 /// were lexed, parsed, unescaped and scanned again, line by line (splicing

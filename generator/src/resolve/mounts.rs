@@ -45,7 +45,7 @@ impl Aliases {
     /// Finds the aliases a docs folder shows: a prefix ending in a name
     /// (`/me`) and one ending in a key (`/users/{id}`) that pages list for
     /// the same method with the same rest of the path, on at least
-    /// [`MIN_PAGES`] pages, and whose GETs the docs say answer the same type.
+    /// `MIN_PAGES` pages, and whose GETs the docs say answer the same type.
     pub fn find(ir: &Ir) -> Aliases {
         let evidence = side_by_side(ir);
         let answers = get_types(ir);
