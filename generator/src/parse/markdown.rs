@@ -439,7 +439,24 @@ pub fn parse(text: &str, lines: &LineIndex) -> Document {
 /// cell. A row written without its leading `|` but with all its cells
 /// (`toneInfo | [toneInfo](toneinfo.md) | Read-only. |`) is a row.
 fn is_continuation(source_line: &str, columns: usize) -> bool {
-    !source_line.trim_start().starts_with('|') && split_row(source_line).len() < columns
+    !source_line.trim_start().starts_with('|') && cell_count(source_line) < columns
+}
+
+/// How many cells [`split_row`] finds in a row, without building them:
+/// this runs for every table row of every page.
+fn cell_count(line: &str) -> usize {
+    let line = line.trim();
+    let line = line.strip_prefix('|').unwrap_or(line);
+    let line = line.strip_suffix('|').unwrap_or(line);
+    let mut count = 1;
+    let mut escaped = false;
+    for &b in line.as_bytes() {
+        if b == b'|' && !escaped {
+            count += 1;
+        }
+        escaped = b == b'\\' && !escaped;
+    }
+    count
 }
 
 /// The page with tabs in table delimiter rows (`|----\t|`) turned into
@@ -574,7 +591,7 @@ fn trim_inline(inline: &mut Inline) {
 /// come from an unescaped `|` in a description (`(*.cfg | *.xml)`), so their
 /// source text is put back at the end of the last cell.
 fn keep_excess_cells(cells: &mut [Cell], columns: usize, source_line: &str) {
-    if columns == 0 || cells.len() != columns {
+    if columns == 0 || cells.len() != columns || cell_count(source_line) <= columns {
         return;
     }
     let raw = split_row(source_line);
@@ -794,6 +811,13 @@ mod tests {
         let Block::Table(table) = &found[0] else { panic!("expected a table") };
         assert!(!table.rows[0].is_continuation);
         assert!(table.rows[1].is_continuation);
+    }
+
+    #[test]
+    fn cells_are_counted_as_they_are_split() {
+        for line in ["|a|b|", "a | b | c |", "| x \\| y | z |", "|", "", "| é | ü |", "|a\\\\|b|"] {
+            assert_eq!(cell_count(line), split_row(line).len(), "{line:?}");
+        }
     }
 
     #[test]

@@ -49,6 +49,8 @@ impl Aliases {
     pub fn find(ir: &Ir) -> Aliases {
         let evidence = side_by_side(ir);
         let answers = get_types(ir);
+        let written =
+            written_prefixes(ir, evidence.iter().filter(|(_, pages)| pages.len() >= MIN_PAGES).map(|(k, _)| k));
         // Shortest source first, so `/me/drive` is read as `/users/{id}/drive`.
         let mut candidates: Vec<(&Vec<String>, &Vec<String>, usize)> =
             evidence.iter().map(|((from, to), pages)| (from, to, pages.len())).collect();
@@ -66,11 +68,12 @@ impl Aliases {
             if !same_answer {
                 continue;
             }
-            let (Some(from_segments), Some(to_segments)) = (segments_of(ir, from), segments_of(ir, to)) else {
+            let (Some(from_segments), Some(to_segments)) = (written.get(from.as_slice()), written.get(to.as_slice()))
+            else {
                 continue;
             };
-            let from_canonical = found.canonical(&from_segments);
-            let to_canonical = found.canonical(&to_segments);
+            let from_canonical = found.canonical(from_segments);
+            let to_canonical = found.canonical(to_segments);
             let (from_keys, to_keys) = (keys(&from_canonical), keys(&to_canonical));
             // An alias into its own subtree, or onto itself, would never end.
             if from_keys == to_keys || to_keys.starts_with(&from_keys) || from_keys.starts_with(&to_keys) {
@@ -127,9 +130,13 @@ impl Aliases {
     pub fn canonical(&self, segments: &[Segment]) -> Vec<Segment> {
         let mut path = segments.to_vec();
         for _ in 0..MAX_REWRITES {
-            let path_keys = keys(&path);
-            let applies =
-                self.aliases.iter().filter(|a| path_keys.starts_with(&keys(&a.from))).max_by_key(|a| a.from.len());
+            // Compared segment by segment, without building keys: this runs
+            // for every operation, and most paths differ at their first segment.
+            let applies = self
+                .aliases
+                .iter()
+                .filter(|a| a.from.len() <= path.len() && a.from.iter().zip(&path).all(|(x, y)| same_key(x, y)))
+                .max_by_key(|a| a.from.len());
             let Some(alias) = applies else { break };
             let mut rewritten = alias.to.clone();
             rewritten.extend_from_slice(&path[alias.from.len()..]);
@@ -141,6 +148,17 @@ impl Aliases {
 
 fn keys(segments: &[Segment]) -> Vec<String> {
     segments.iter().map(segment_key).collect()
+}
+
+/// `segment_key(a) == segment_key(b)`, without building either for the
+/// segments most paths are made of.
+fn same_key(a: &Segment, b: &Segment) -> bool {
+    match (a, b) {
+        (Segment::Literal { name: a }, Segment::Literal { name: b }) => a.eq_ignore_ascii_case(b),
+        (Segment::Key { .. }, Segment::Key { .. }) | (Segment::Address { .. }, Segment::Address { .. }) => true,
+        (Segment::Function { .. }, Segment::Function { .. }) => segment_key(a) == segment_key(b),
+        _ => false,
+    }
 }
 
 /// (name-ending prefix, key-ending prefix) → the pages that list a path
@@ -194,12 +212,26 @@ fn get_types(ir: &Ir) -> HashMap<Vec<String>, String> {
     answers
 }
 
-/// The segments of the first documented path that starts with `prefix` (keys).
-fn segments_of(ir: &Ir, prefix: &[String]) -> Option<Vec<Segment>> {
-    ir.operations
-        .iter()
-        .find(|op| op.path.segments.len() >= prefix.len() && keys(&op.path.segments[..prefix.len()]) == prefix)
-        .map(|op| op.path.segments[..prefix.len()].to_vec())
+/// The segments of the first documented path that starts with each of
+/// `candidates`' prefixes (keys), found in one pass over the operations.
+fn written_prefixes<'a>(
+    ir: &'a Ir,
+    candidates: impl Iterator<Item = &'a (Vec<String>, Vec<String>)>,
+) -> HashMap<Vec<String>, &'a [Segment]> {
+    let mut wanted: HashMap<Vec<String>, Option<&[Segment]>> = HashMap::new();
+    for (from, to) in candidates {
+        wanted.insert(from.clone(), None);
+        wanted.insert(to.clone(), None);
+    }
+    for op in &ir.operations {
+        let path_keys = keys(&op.path.segments);
+        for length in 1..=path_keys.len() {
+            if let Some(slot @ None) = wanted.get_mut(&path_keys[..length]) {
+                *slot = Some(&op.path.segments[..length]);
+            }
+        }
+    }
+    wanted.into_iter().filter_map(|(prefix, segments)| Some((prefix, segments?))).collect()
 }
 
 /// Pages whose examples call a relative root below another path, at least.

@@ -396,9 +396,8 @@ fn lead_rank(op: &ir::Operation) -> (bool, bool, bool) {
         Segment::Key { .. } | Segment::Address { .. } => None,
     });
     let words: Vec<&str> = stem.trim_end_matches(".md").split('-').collect();
-    let names = |word: &&str| {
-        last.as_deref().is_some_and(|last| *word == last || Some(*word) == last.strip_suffix('s'))
-    };
+    let names =
+        |word: &&str| last.as_deref().is_some_and(|last| *word == last || Some(*word) == last.strip_suffix('s'));
     let named = words.iter().any(names);
     let named_first = words.first().is_some_and(names);
     (op.path.query.is_none(), named, named_first)
