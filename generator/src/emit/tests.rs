@@ -55,13 +55,20 @@ pub fn emit(
     let specs: Vec<(&ROperation, &Arc<Example>, &TestNames)> =
         examples.into_iter().zip(names.iter()).map(|((op, example), names)| (op, example, names)).collect();
     // Plans are cheap and needed by the manifest too; the key of an
-    // example's tests covers everything its plan is made from.
+    // example's tests covers everything its plan is made from, and the
+    // builder calls that rebuild its request.
+    let router = Router::new(space);
     let plans: Vec<Contract> =
-        specs.par_iter().zip(&op_ids).map(|((_, example, _), op_id)| contract(space, *op_id, example)).collect();
+        specs.par_iter().zip(&op_ids).map(|((_, example, _), op_id)| contract(&router, *op_id, example)).collect();
+    let request_chains: Vec<Option<(Chain, String)>> = specs
+        .par_iter()
+        .map(|(op, example, _)| example.request.as_ref().and_then(|r| router.call_chain(op, &r.url)))
+        .collect();
     let keys: Vec<u64> = specs
         .par_iter()
         .zip(&plans)
-        .map(|((op, example, names), plan)| {
+        .zip(&request_chains)
+        .map(|(((op, example, names), plan), request_chain)| {
             let called = match plan {
                 Contract::Test(plan) => &space.operations[plan.op],
                 Contract::Skipped(_) => op,
@@ -70,7 +77,6 @@ pub fn emit(
                 Contract::Test(plan) => Some(&plan.chain),
                 Contract::Skipped(_) => None,
             };
-            let request_chain = example.request.as_ref().and_then(|r| call_chain(space, op, &r.url));
             let chains = (contract_chain, request_chain);
             keys::example_tests(space, options, op, called, cache.example_digest(example), names, &chains)
         })
@@ -78,7 +84,8 @@ pub fn emit(
     // Gated by the file its area's tests go to, not item by item.
     let parts = format_parts(cache, "src/example_tests.rs", &keys, |index| {
         let (op, example, names) = &specs[index];
-        example_tests(space, (op_ids[index], op), example, names, options, &plans[index])
+        let plan = (&plans[index], request_chains[index].as_ref());
+        example_tests(space, (op_ids[index], op), example, names, options, plan)
     })?;
     let mut files = area_files(options, &specs, &parts)?;
     let entries = specs.iter().flat_map(|(op, example, names)| round_trip_entries(space, op, example, names)).collect();
@@ -235,7 +242,7 @@ fn example_tests(
     example: &Example,
     names: &TestNames,
     options: &EmitOptions,
-    contract: &Contract,
+    (contract, request_chain): (&Contract, Option<&(Chain, String)>),
 ) -> Vec<syn::Item> {
     let mut tests = Vec::new();
     let request_json = example.request.as_ref().and_then(|r| json_text(&r.body));
@@ -259,7 +266,9 @@ fn example_tests(
         // The contract test sends this same request and checks its method,
         // path and body as the request test would: one test, not two.
         Contract::Test(plan) if plan.checks_request_of(op_id) => None,
-        _ => request_test(space, op, example, &names.builds_request, request_body),
+        _ => {
+            request_chain.and_then(|chain| request_test(space, op, example, chain, &names.builds_request, request_body))
+        }
     };
     if let Some(test) = request_test {
         uses_request |= request_body.is_some() && op.body.is_some();
@@ -410,7 +419,8 @@ fn skip(reason: SkipReason, detail: impl Into<String>) -> Contract {
 /// path, else the operation whose path the URL follows (pages document
 /// several paths, `/me/…` and `/users/{id}/…`, and the example shows one),
 /// else its own below a base path the URL adds.
-fn contract(space: &TypeSpace, op_id: usize, example: &Example) -> Contract {
+fn contract(router: &Router, op_id: usize, example: &Example) -> Contract {
+    let space = router.space;
     let Some(request) = &example.request else {
         return skip(SkipReason::NoRequest, "");
     };
@@ -428,12 +438,13 @@ fn contract(space: &TypeSpace, op_id: usize, example: &Example) -> Contract {
     let own = &space.operations[op_id];
     let parts = url_segments(&request.url);
     let same_method = request.method == own.method;
+    let routes = router.routes(&parts);
     let found = same_method
-        .then(|| chain_for(space, own, &parts))
+        .then(|| chain_to(&routes, own).cloned())
         .flatten()
         .map(|chain| (op_id, chain, 0))
-        .or_else(|| route(space, request.method, &parts).map(|(id, chain)| (id, chain, 0)))
-        .or_else(|| same_method.then(|| below_base(space, own, &parts)).flatten().map(|(chain, k)| (op_id, chain, k)));
+        .or_else(|| route(space, &routes, request.method).map(|(id, chain)| (id, chain, 0)))
+        .or_else(|| same_method.then(|| below_base(router, own, &parts)).flatten().map(|(chain, k)| (op_id, chain, k)));
     let Some((called, chain, base_len)) = found else {
         let reason = if same_method { SkipReason::UrlDoesNotFollowPath } else { SkipReason::MethodDiffers };
         return skip(reason, format!("{} {} for {}", request.method.as_str(), request.url, own.path));
@@ -478,29 +489,24 @@ fn contract(space: &TypeSpace, op_id: usize, example: &Example) -> Contract {
     })
 }
 
-/// The operation with `method` whose path `parts` follow exactly; the most
-/// specific one (fewest ids) when several do.
-fn route(space: &TypeSpace, method: Method, parts: &[String]) -> Option<(usize, Chain)> {
-    let last = parts.last()?;
-    let mut best: Option<(usize, usize, Chain)> = None;
+/// The operation with `method` that one of `routes` reaches; the most
+/// specific one (fewest ids), the first by id on a tie.
+fn route(space: &TypeSpace, routes: &[(NodeId, Chain)], method: Method) -> Option<(usize, Chain)> {
+    let mut best: Option<(usize, usize, &Chain)> = None;
     for (id, op) in space.operations.iter().enumerate().filter(|(_, op)| op.method == method) {
-        let ends_alike = space.nodes[op.target].segment.as_ref().is_some_and(|s| segment_args(s, last).is_some());
-        if !ends_alike {
-            continue;
-        }
-        let Some(chain) = chain_for(space, op, parts) else { continue };
+        let Some(chain) = chain_to(routes, op) else { continue };
         if best.as_ref().is_none_or(|(fewest, _, _)| chain.keys < *fewest) {
             best = Some((chain.keys, id, chain));
         }
     }
-    best.map(|(_, id, chain)| (id, chain))
+    best.map(|(_, id, chain)| (id, chain.clone()))
 }
 
 /// `op`'s path as the tail of `parts`, and how many leading parts it leaves
 /// for the base URL.
-fn below_base(space: &TypeSpace, op: &ROperation, parts: &[String]) -> Option<(Chain, usize)> {
-    let skip = parts.len().checked_sub(lineage(space, op)?.len()).filter(|n| *n > 0)?;
-    chain_for(space, op, &parts[skip..]).map(|chain| (chain, skip))
+fn below_base(router: &Router, op: &ROperation, parts: &[String]) -> Option<(Chain, usize)> {
+    let skip = parts.len().checked_sub(lineage(router.space, op)?.len()).filter(|n| *n > 0)?;
+    chain_to(&router.routes(&parts[skip..]), op).map(|chain| (chain.clone(), skip))
 }
 
 /// The contract test of one example: serve the documented exchange, send
@@ -630,6 +636,7 @@ fn request_test(
     space: &TypeSpace,
     op: &ROperation,
     example: &Example,
+    (chain, path): &(Chain, String),
     test_name: &str,
     request_json: Option<&str>,
 ) -> Option<syn::ItemFn> {
@@ -637,7 +644,6 @@ fn request_test(
     if request.method != op.method {
         return None;
     }
-    let (chain, path) = call_chain(space, op, &request.url)?;
     let (body_arg, expected_body) = match (&op.body, request_json) {
         (None, _) => (None, path_expr(&["None"])),
         (Some(ty), Some(json)) => {
@@ -651,7 +657,7 @@ fn request_test(
     let request = method_call(chain.calls_on(client), &op.rust_name, args);
     let statement = call(
         path_expr(&["testing", "assert_request"]),
-        vec![reference_expr(request), str_expr(op.method.as_str()), str_expr(&path), expected_body],
+        vec![reference_expr(request), str_expr(op.method.as_str()), str_expr(path), expected_body],
     );
     Some(test_fn(path_attribute(&["test"]), false, test_name, statement))
 }
@@ -701,16 +707,89 @@ impl Chain {
     }
 }
 
-/// Matches the example URL against the operation's path and collects the
-/// arguments each builder method needs; `None` when the URL does not follow
-/// the documented path (another host, a different shape).
-pub(super) fn call_chain(space: &TypeSpace, op: &ROperation, url: &str) -> Option<(Chain, String)> {
-    if is_other_host(url) {
-        return None;
+/// The request tree as the example tests walk it: each node's accessors
+/// (names before ids) and the leaf functions and actions that are methods
+/// of it, found once for every example.
+struct Router<'a> {
+    space: &'a TypeSpace,
+    accessors: Vec<Vec<NodeId>>,
+    hosted: Vec<Vec<NodeId>>,
+}
+
+impl<'a> Router<'a> {
+    fn new(space: &'a TypeSpace) -> Router<'a> {
+        let mut accessors = vec![Vec::new(); space.nodes.len()];
+        let mut hosted = vec![Vec::new(); space.nodes.len()];
+        for (id, node) in space.nodes.iter().enumerate() {
+            let (Some(parent), Some(_)) = (node.parent, &node.segment) else { continue };
+            if node.accessor.is_empty() {
+                hosted[parent].push(id);
+            }
+        }
+        for (id, node) in space.nodes.iter().enumerate() {
+            let mut children: Vec<NodeId> =
+                node.children.iter().copied().filter(|c| !space.nodes[*c].accessor.is_empty()).collect();
+            children.sort_by_key(|c| is_id(space.nodes[*c].segment.as_ref()));
+            accessors[id] = children;
+        }
+        Router { space, accessors, hosted }
     }
-    let parts = url_segments(url);
-    let chain = chain_for(space, op, &parts)?;
-    Some((chain, format!("/{}", parts.join("/"))))
+
+    /// Matches the example URL against the operation's path and collects
+    /// the arguments each builder method needs; `None` when the URL does
+    /// not follow the documented path (another host, a different shape).
+    fn call_chain(&self, op: &ROperation, url: &str) -> Option<(Chain, String)> {
+        if is_other_host(url) {
+            return None;
+        }
+        let parts = url_segments(url);
+        let chain = chain_to(&self.routes(&parts), op)?.clone();
+        Some((chain, format!("/{}", parts.join("/"))))
+    }
+
+    /// Every way the URL `parts` goes from the client, in the order a
+    /// depth-first walk finds them (names before ids, so `mailFolders/inbox`
+    /// takes an `inbox` accessor where there is one): the node each ends at
+    /// and the builder calls that reach it. `/me/…` goes through the users
+    /// item's builder, `…/items/{id}/workbook/…` through the workbook's.
+    fn routes(&self, parts: &[String]) -> Vec<(NodeId, Chain)> {
+        let mut found = Vec::new();
+        let mut chain = Chain { accessors: Vec::new(), op_args: Vec::new(), keys: 0 };
+        self.walk(0, parts, &mut chain, &mut found);
+        found
+    }
+
+    fn walk(&self, node: NodeId, parts: &[String], chain: &mut Chain, found: &mut Vec<(NodeId, Chain)>) {
+        let Some((part, rest)) = parts.split_first() else {
+            found.push((node, chain.clone()));
+            return;
+        };
+        if rest.is_empty() {
+            // A leaf function or action whose operation is a method of `node`.
+            for &leaf in &self.hosted[node] {
+                let segment = self.space.nodes[leaf].segment.as_ref();
+                if let Some(args) = segment.and_then(|s| segment_args(s, part)) {
+                    let keys = chain.keys + usize::from(is_id(segment));
+                    found.push((leaf, Chain { accessors: chain.accessors.clone(), op_args: args, keys }));
+                }
+            }
+        }
+        for &child in &self.accessors[node] {
+            let next = &self.space.nodes[child];
+            let Some(args) = next.segment.as_ref().and_then(|s| segment_args(s, part)) else { continue };
+            let id = usize::from(is_id(next.segment.as_ref()));
+            chain.accessors.push((next.accessor.clone(), args));
+            chain.keys += id;
+            self.walk(next.alias_of.unwrap_or(child), rest, chain, found);
+            chain.accessors.pop();
+            chain.keys -= id;
+        }
+    }
+}
+
+/// The first of `routes` that ends at `op`'s node.
+fn chain_to<'r>(routes: &'r [(NodeId, Chain)], op: &ROperation) -> Option<&'r Chain> {
+    routes.iter().find(|(end, _)| *end == op.target).map(|(_, chain)| chain)
 }
 
 /// The nodes from the root's child down to the operation's target, by
@@ -724,49 +803,6 @@ fn lineage(space: &TypeSpace, op: &ROperation) -> Option<Vec<NodeId>> {
     }
     lineage.reverse();
     Some(lineage)
-}
-
-/// The builder calls that rebuild the URL `parts` and end at `op`: a walk
-/// from the client through builders and aliases (`/me/…` goes through the
-/// users item's builder), each part fitting its segment.
-fn chain_for(space: &TypeSpace, op: &ROperation, parts: &[String]) -> Option<Chain> {
-    let mut chain = Chain { accessors: Vec::new(), op_args: Vec::new(), keys: 0 };
-    walk(space, 0, parts, op.target, &mut chain).then_some(chain)
-}
-
-/// One step of [`chain_for`] from `node`; names are tried before keys, so
-/// `mailFolders/inbox` takes an `inbox` accessor where there is one.
-fn walk(space: &TypeSpace, node: NodeId, parts: &[String], target: NodeId, chain: &mut Chain) -> bool {
-    let Some((part, rest)) = parts.split_first() else {
-        return node == target && !space.nodes[target].accessor.is_empty();
-    };
-    // A leaf function or action whose operation is a method of `node`.
-    let hosted = &space.nodes[target];
-    if rest.is_empty()
-        && hosted.accessor.is_empty()
-        && hosted.parent == Some(node)
-        && let Some(args) = hosted.segment.as_ref().and_then(|s| segment_args(s, part))
-    {
-        chain.keys += usize::from(is_id(hosted.segment.as_ref()));
-        chain.op_args = args;
-        return true;
-    }
-    let mut children: Vec<NodeId> =
-        space.nodes[node].children.iter().copied().filter(|c| !space.nodes[*c].accessor.is_empty()).collect();
-    children.sort_by_key(|c| is_id(space.nodes[*c].segment.as_ref()));
-    for child in children {
-        let next = &space.nodes[child];
-        let Some(args) = next.segment.as_ref().and_then(|s| segment_args(s, part)) else { continue };
-        let id = usize::from(is_id(next.segment.as_ref()));
-        chain.accessors.push((next.accessor.clone(), args));
-        chain.keys += id;
-        if walk(space, next.alias_of.unwrap_or(child), rest, target, chain) {
-            return true;
-        }
-        chain.accessors.pop();
-        chain.keys -= id;
-    }
-    false
 }
 
 /// A segment that takes an id: a key or an item path.
