@@ -73,7 +73,7 @@ pub(super) fn quoted_function_args(ir: &Ir) -> HashSet<(String, String)> {
                 }
             }
         }
-        for request in op.examples.iter().filter_map(|e| e.request.as_ref()) {
+        for request in op.examples.iter().filter_map(|e| e.request.as_ref()).filter(|r| r.url.contains('\'')) {
             for part in crate::parse::path::url_segments(&request.url) {
                 let Some((name, inner)) = part.split_once('(') else { continue };
                 for arg in inner.trim_end_matches(')').split(',') {
