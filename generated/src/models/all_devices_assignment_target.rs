@@ -4,8 +4,8 @@
 /// Aims an Intune assignment at every device enrolled in the tenant; it adds no properties of its own.
 ///
 /// `microsoft.graph.allDevicesAssignmentTarget`, documented on `resources/alldevicesassignmenttarget.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AllDevicesAssignmentTarget {
     /// ID of the assignment filter that narrows the target, if any. Inherited from deviceAndAppManagementAssignmentTarget
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -19,3 +19,10 @@ pub struct AllDevicesAssignmentTarget {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(
+    AllDevicesAssignmentTarget, additional_properties,
+    field(device_and_app_management_assignment_filter_id,
+    "deviceAndAppManagementAssignmentFilterId"),
+    field(device_and_app_management_assignment_filter_type,
+    "deviceAndAppManagementAssignmentFilterType")
+);

@@ -4,8 +4,8 @@
 /// The base of every kind of target an Intune assignment can aim at. The derived types say whom the assignment reaches: groupAssignmentTarget one Azure AD group, allDevicesAssignmentTarget every enrolled device. An optional assignment filter narrows either. This type has no key; it only appears inside other objects.
 ///
 /// `microsoft.graph.deviceAndAppManagementAssignmentTarget`, documented on `resources/deviceandappmanagementassignmenttarget.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceAndAppManagementAssignmentTarget {
     /// ID of the assignment filter applied on top of the group, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -19,3 +19,10 @@ pub struct DeviceAndAppManagementAssignmentTarget {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(
+    DeviceAndAppManagementAssignmentTarget, additional_properties,
+    field(device_and_app_management_assignment_filter_id,
+    "deviceAndAppManagementAssignmentFilterId"),
+    field(device_and_app_management_assignment_filter_type,
+    "deviceAndAppManagementAssignmentFilterType")
+);

@@ -4,8 +4,8 @@
 /// The abstract base type that every addressable Microsoft Graph object derives from. It contributes only the key that identifies an object within its collection.
 ///
 /// `microsoft.graph.entity`, documented on `resources/entity.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Entity {
     /// The key that identifies the object within its collection. Read-only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14,3 +14,4 @@ pub struct Entity {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(Entity, additional_properties, field(id, "id"));

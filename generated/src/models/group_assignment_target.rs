@@ -4,8 +4,8 @@
 /// Aims an Intune assignment at the members of one Azure AD group.
 ///
 /// `microsoft.graph.groupAssignmentTarget`, documented on `resources/groupassignmenttarget.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GroupAssignmentTarget {
     /// ID of the assignment filter that narrows the target, if any. Inherited from deviceAndAppManagementAssignmentTarget
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22,3 +22,10 @@ pub struct GroupAssignmentTarget {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(
+    GroupAssignmentTarget, additional_properties,
+    field(device_and_app_management_assignment_filter_id,
+    "deviceAndAppManagementAssignmentFilterId"),
+    field(device_and_app_management_assignment_filter_type,
+    "deviceAndAppManagementAssignmentFilterType"), field(group_id, "groupId")
+);

@@ -4,8 +4,8 @@
 /// A provisioning profile that Intune pushes to iOS devices so that line-of-business apps can run on them. The profile file travels in the `payload` property and stops working at `expirationDateTime`.
 ///
 /// `microsoft.graph.iosLobAppProvisioningConfiguration`, documented on `resources/ioslobappprovisioningconfiguration.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IosLobAppProvisioningConfiguration {
     /// The key that identifies the configuration. Inherited from entity
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,3 +51,12 @@ pub struct IosLobAppProvisioningConfiguration {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(
+    IosLobAppProvisioningConfiguration, additional_properties, field(id, "id"),
+    field(expiration_date_time, "expirationDateTime"), field(payload_file_name,
+    "payloadFileName"), field(payload, "payload"), field(role_scope_tag_ids,
+    "roleScopeTagIds"), field(description, "description"), field(created_date_time,
+    "createdDateTime"), field(last_modified_date_time, "lastModifiedDateTime"),
+    field(display_name, "displayName"), field(version, "version"),
+    field(group_assignments, "groupAssignments"), field(assignments, "assignments")
+);

@@ -4,8 +4,8 @@
 /// Says where an iOS provisioning configuration is deployed, as an assignment target that may carry a filter.
 ///
 /// `microsoft.graph.iosLobAppProvisioningConfigurationAssignment`, documented on `resources/ioslobappprovisioningconfigurationassignment.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IosLobAppProvisioningConfigurationAssignment {
     /// The key that identifies the assignment. Inherited from entity
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17,3 +17,7 @@ pub struct IosLobAppProvisioningConfigurationAssignment {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(
+    IosLobAppProvisioningConfigurationAssignment, additional_properties, field(id, "id"),
+    field(target, "target")
+);

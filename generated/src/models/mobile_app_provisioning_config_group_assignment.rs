@@ -4,8 +4,8 @@
 /// Links an iOS app provisioning configuration to the Azure AD group it is deployed to.
 ///
 /// `microsoft.graph.mobileAppProvisioningConfigGroupAssignment`, documented on `resources/mobileappprovisioningconfiggroupassignment.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct MobileAppProvisioningConfigGroupAssignment {
     /// The key that identifies the assignment. Inherited from entity
     #[serde(skip_serializing_if = "graph_runtime::Nullable::is_absent")]
@@ -17,3 +17,7 @@ pub struct MobileAppProvisioningConfigGroupAssignment {
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(
+    MobileAppProvisioningConfigGroupAssignment, additional_properties, field(id, "id"),
+    field(target_group_id, "targetGroupId")
+);

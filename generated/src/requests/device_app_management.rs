@@ -217,8 +217,8 @@ impl DeviceAppManagementIosLobAppProvisioningConfigurationsItemGroupAssignmentsI
 /// The request body of `POST /deviceAppManagement/iosLobAppProvisioningConfigurations/{iosLobAppProvisioningConfigurationId}/assign`.
 ///
 /// Documented on `api/ioslobappprovisioningconfiguration-assign.md`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody {
     /// The groups the configuration should be deployed to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,3 +237,10 @@ pub struct DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody 
     #[serde(flatten)]
     pub additional_properties: serde_json::Map<String, serde_json::Value>,
 }
+graph_runtime::model_deserialize!(
+    DeviceAppManagementIosLobAppProvisioningConfigurationsItemAssignBody,
+    additional_properties, field(app_provisioning_configuration_group_assignments,
+    "appProvisioningConfigurationGroupAssignments"),
+    field(i_os_lob_app_provisioning_config_assignments,
+    "iOSLobAppProvisioningConfigAssignments")
+);

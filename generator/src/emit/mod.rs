@@ -130,9 +130,7 @@ fn model_files(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> R
         })
         .map(|(id, model, module)| {
             let path = format!("src/models/{module}.rs");
-            let body = format_cached(cache, keys::model(space, options, id), &path, || {
-                syn::Item::Struct(models::model_struct(space, id))
-            })?;
+            let body = format_cached(cache, keys::model(space, options, id), &path, || models::model_items(space, id))?;
             Ok(GeneratedFile { contents: with_header(&[&model.page], &body), path })
         })
         .collect::<Result<_, EmitError>>()?;
@@ -169,10 +167,7 @@ fn model_files(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> R
 pub fn page_rust(space: &TypeSpace, options: &EmitOptions, page: &str) -> Result<String, EmitError> {
     let mut items: Vec<TokenStream> = Vec::new();
     let models = (0..space.models.len()).filter(|id| space.models[*id].page == page);
-    items.extend(models.flat_map(|id| {
-        let new = models::constructor(space, id).map(|new| new.into_token_stream());
-        std::iter::once(models::model_struct(space, id).into_token_stream()).chain(new)
-    }));
+    items.extend(models.flat_map(|id| models::model_items(space, id)).map(|item| item.into_token_stream()));
     let enums = space.enums.iter().filter(|e| e.page == page);
     items.extend(enums.flat_map(models::enumeration).map(|item| item.into_token_stream()));
     let polymorphs = (0..space.polymorphs.len()).filter(|id| space.models[space.polymorphs[*id].base].page == page);

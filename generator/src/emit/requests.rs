@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::models::{constructor, model_struct};
+use super::models::model_items;
 use super::syntax::{
     call, doc_comment, inherent_impl, list_attribute, literal, method_call, path_expr, public_method, public_newtype,
     reference_type, self_endpoint, slice_expr, str_expr, struct_expr, unit_type,
@@ -38,13 +38,11 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
             Some(node) => node_items(space, options, *node),
             None => {
                 let id = contents.bodies[index - contents.nodes.len()];
-                let gate = || cfg_attribute(options, &space.models[id].areas);
-                let mut item = model_struct(space, id);
-                item.attrs.splice(0..0, gate());
-                let mut items = vec![syn::Item::Struct(item)];
-                if let Some(mut new) = constructor(space, id) {
-                    new.attrs.extend(gate());
-                    items.push(syn::Item::Impl(new));
+                let mut items = model_items(space, id);
+                for item in &mut items {
+                    if let Some(attrs) = item_attrs(item) {
+                        attrs.splice(0..0, cfg_attribute(options, &space.models[id].areas));
+                    }
                 }
                 items
             }
@@ -56,6 +54,16 @@ pub fn emit(space: &TypeSpace, options: &EmitOptions, cache: &EmitCache) -> Resu
         files.push(GeneratedFile { contents: with_header_parts(&refs(&pages), &parts), path });
     }
     Ok(files)
+}
+
+/// The attributes of a struct, an `impl` or a macro call, to gate them.
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    match item {
+        syn::Item::Struct(item) => Some(&mut item.attrs),
+        syn::Item::Impl(item) => Some(&mut item.attrs),
+        syn::Item::Macro(item) => Some(&mut item.attrs),
+        _ => None,
+    }
 }
 
 /// What one `requests` submodule holds.
