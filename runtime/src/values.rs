@@ -164,16 +164,20 @@ impl DateTimeOffset {
 
 impl Date {
     pub fn parse(&self) -> Result<time::Date, ValueError> {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(&self.0, &format).map_err(|e| value_error("Date", &self.0, e))
+        let [year, month, day] =
+            numbers::<3>(&self.0, '-', [4, 2, 2]).ok_or_else(|| value_error("Date", &self.0, "not YYYY-MM-DD"))?;
+        let month = time::Month::try_from(month as u8).map_err(|e| value_error("Date", &self.0, e))?;
+        time::Date::from_calendar_date(year as i32, month, day as u8).map_err(|e| value_error("Date", &self.0, e))
     }
 }
 
 impl TimeOfDay {
     pub fn parse(&self) -> Result<time::Time, ValueError> {
         let (whole, fraction) = self.0.split_once('.').unwrap_or((&self.0, ""));
-        let format = time::macros::format_description!("[hour]:[minute]:[second]");
-        let time = time::Time::parse(whole, &format).map_err(|e| value_error("TimeOfDay", &self.0, e))?;
+        let [hour, minute, second] =
+            numbers::<3>(whole, ':', [2, 2, 2]).ok_or_else(|| value_error("TimeOfDay", &self.0, "not hh:mm:ss"))?;
+        let time = time::Time::from_hms(hour as u8, minute as u8, second as u8)
+            .map_err(|e| value_error("TimeOfDay", &self.0, e))?;
         if fraction.is_empty() {
             return Ok(time);
         }
@@ -185,6 +189,21 @@ impl TimeOfDay {
         let nanos: u32 = digits.parse().map_err(|e| value_error("TimeOfDay", &self.0, e))?;
         time.replace_nanosecond(nanos).map_err(|e| value_error("TimeOfDay", &self.0, e))
     }
+}
+
+/// `N` fields of `text` split at `separator`, each exactly as many ASCII
+/// digits as `widths` says (`2024-05-01`: `[4, 2, 2]`).
+fn numbers<const N: usize>(text: &str, separator: char, widths: [usize; N]) -> Option<[u32; N]> {
+    let mut fields = text.split(separator);
+    let mut values = [0; N];
+    for (value, width) in values.iter_mut().zip(widths) {
+        let field = fields.next()?;
+        if field.len() != width || !field.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *value = field.parse().ok()?;
+    }
+    fields.next().is_none().then_some(values)
 }
 
 impl Duration {
@@ -359,6 +378,13 @@ mod tests {
         assert!(DateTimeOffset::from("String (timestamp)").parse().is_err());
         assert_eq!(Date::from("2026-02-28").parse().unwrap().day(), 28);
         assert_eq!(TimeOfDay::from("08:30:00.5000000").parse().unwrap().millisecond(), 500);
+        assert_eq!(TimeOfDay::from("23:59:59").parse().unwrap().hour(), 23);
+        for bad in ["2026-02-30", "2026-2-28", "2026-02-28T00:00:00Z", "20260228", "2026-02-+1"] {
+            assert!(Date::from(bad).parse().is_err(), "{bad}");
+        }
+        for bad in ["24:00:00", "8:30:00", "08:30", "08:30:00:00", "08:30:00.5x"] {
+            assert!(TimeOfDay::from(bad).parse().is_err(), "{bad}");
+        }
         assert_eq!(Duration::from("PT1H30M").parse().unwrap(), std::time::Duration::from_secs(5400));
         assert!(Guid::from("7c1e5a90-3d42-4b6e-8f15-2a9c0d4e6b71").parse().is_ok());
         assert_eq!(Base64::from("aGk=").decode().unwrap(), b"hi");
