@@ -948,7 +948,8 @@ fn base_phrases(lower: &str) -> Vec<usize> {
     let mut ends = Vec::new();
     for (start, _) in lower.match_indices("inherits") {
         let rest = &lower[start..];
-        let window = &rest[..rest.len().min(48)];
+        // The window ends inside the page's text, which may be any UTF-8.
+        let window = &rest[..rest.floor_char_boundary(48)];
         if let Some(from) = window.find(" from").filter(|from| !window[..*from].contains('.')) {
             ends.push(start + from + " from".len());
         }
@@ -1211,6 +1212,13 @@ fn primitive_in_prose(text: &str) -> Option<TypeRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_phrase_whose_window_ends_inside_a_character_is_read() {
+        let lower = "inherits from [managedebook](../resour\u{fffd}\u{fffd}\u{fffd}\u{fffd}  ces/x.md)";
+        assert_eq!(base_phrases(lower), vec!["inherits from".len()]);
+        assert!(base_phrases("inherits \u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}").is_empty());
+    }
 
     #[test]
     fn a_primitive_named_before_the_response_body_is_the_response_type() {
