@@ -63,7 +63,7 @@ pub fn locate(diagnostics: &mut [Diagnostic], pages: &Pages) {
             continue;
         };
         let from = index.line_start(diagnostic.location.line.max(1)).min(text.len());
-        let to = floor_char_boundary(text, from.saturating_add(NEEDLE_WINDOW).min(text.len()));
+        let to = text.floor_char_boundary(from.saturating_add(NEEDLE_WINDOW));
         if let Some(at) = text[from..to].find(needle) {
             let start = from + at;
             let (line, _) = index.line_col(start);
@@ -145,8 +145,8 @@ fn window(diagnostic: &Diagnostic, text: &str, index: &LineIndex) -> Option<Wind
     let shown = &text[from..to];
     if shown.lines().any(|line| line.len() > MAX_LINE_BYTES) {
         let at = span.start - from;
-        let start = floor_char_boundary(shown, at.saturating_sub(40));
-        let end = floor_char_boundary(shown, at.saturating_add(80));
+        let start = shown.floor_char_boundary(at.saturating_sub(40));
+        let end = shown.floor_char_boundary(at.saturating_add(80));
         return Some(Window::Excerpt(clean(&shown[start..end])));
     }
     Some(Window::Lines { text: clean_source(shown), first_line, span: span.start - from..span.end - from })
@@ -229,21 +229,13 @@ fn shorten(message: &str) -> std::borrow::Cow<'_, str> {
     if message.len() <= MAX_MESSAGE_BYTES {
         return message.into();
     }
-    let end = floor_char_boundary(message, MAX_MESSAGE_BYTES);
+    let end = message.floor_char_boundary(MAX_MESSAGE_BYTES);
     format!("{}… ({} bytes more)", &message[..end], message.len() - end).into()
 }
 
 /// The end of the line that starts at `start` (before its `\n`).
 fn line_end(text: &str, start: usize) -> usize {
     text[start..].find('\n').map_or(text.len(), |i| start + i)
-}
-
-fn floor_char_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// 1-based column of `offset`, counted in characters.
