@@ -176,16 +176,14 @@ impl Resolver {
                 if let Some(base) = self.common_base_of(one_of, at) {
                     return RType::Model(base);
                 }
-                self.space.fallback_types += 1;
-                self.diagnostics.push(
+                self.untyped(
                     Diagnostic::note(
                         Code::UnresolvedType,
                         at.clone(),
                         format!("`{raw}` names no single type; using serde_json::Value"),
                     )
                     .pointing_at(raw.as_str()),
-                );
-                RType::Untyped
+                )
             }
             TypeRef::Named { name, page } => match self.lookup(name, page.as_deref(), at) {
                 Some(TypeId::Model(id)) => RType::Model(id),
@@ -194,19 +192,24 @@ impl Resolver {
                     if let Some(primitive) = crate::parse::type_cell::primitive(name) {
                         return RType::Primitive(primitive);
                     }
-                    self.space.fallback_types += 1;
-                    self.diagnostics.push(
+                    self.untyped(
                         Diagnostic::warning(
                             Code::UnresolvedType,
                             at.clone(),
                             format!("no page declares the type `{name}`; using serde_json::Value"),
                         )
                         .pointing_at(name.as_str()),
-                    );
-                    RType::Untyped
+                    )
                 }
             },
         }
+    }
+
+    /// `serde_json::Value` in place of a type, counted and said.
+    fn untyped(&mut self, diagnostic: Diagnostic) -> RType {
+        self.space.fallback_types += 1;
+        self.diagnostics.push(diagnostic);
+        RType::Untyped
     }
 
     /// The type a reference names. A link to a page answers with the type
