@@ -69,11 +69,12 @@ pub fn read_docs_including(root: &Path, includes: &IncludeFolders) -> Result<Vec
     Ok(pages)
 }
 
-/// The paths of the pages [`read_docs`] reads, in the order it reads them.
+/// The paths of the pages [`read_docs`] reads, in the order it reads them:
+/// sorted as paths sort (component by component), which [`collect`] gives
+/// by visiting each folder's entries sorted by name.
 pub fn page_paths(root: &Path) -> Result<Vec<PathBuf>, ReadError> {
     let mut paths = Vec::new();
     collect(root, &mut paths)?;
-    paths.sort();
     Ok(paths)
 }
 
@@ -118,10 +119,16 @@ pub fn check(file: &SourceFile) -> Option<Diagnostic> {
     })
 }
 
+/// The pages in and below `dir`, in path order. Sorting each folder's
+/// entries by name and visiting them in that order gives the order of
+/// sorting the whole paths, for a fraction of the comparisons (a path
+/// comparison walks both paths' components: a tenth of reading all of beta).
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
     let entries = std::fs::read_dir(dir).map_err(|error| ReadError { path: dir.to_path_buf(), error })?;
+    let mut entries =
+        entries.collect::<Result<Vec<_>, _>>().map_err(|error| ReadError { path: dir.to_path_buf(), error })?;
+    entries.sort_by_key(|entry| entry.file_name());
     for entry in entries {
-        let entry = entry.map_err(|error| ReadError { path: dir.to_path_buf(), error })?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         let file_type = entry.file_type().map_err(|error| ReadError { path: path.clone(), error })?;
@@ -134,4 +141,28 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_listed_in_the_order_their_paths_sort() {
+        let root = std::env::temp_dir().join(format!("docgen-page-order-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        // Names where sorting whole paths as strings would differ: `-` and
+        // `.` sort before `/`, and a folder before the page named like it.
+        for page in ["a-b.md", "a.md", "a/z.md", "a/b/c.md", "api/x.md", "B.md", "ab.md"] {
+            let path = root.join(page);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "# page\n").unwrap();
+        }
+        let listed = page_paths(&root).unwrap();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(listed, sorted);
+        assert_eq!(listed.len(), 7);
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }
