@@ -349,10 +349,17 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
 /// emitter need not wait for them, and each fills the other's idle core.
 pub fn resolve_and<T: Send>(ir: &Ir, then: impl FnOnce(&TypeSpace) -> T + Send) -> (TypeSpace, Vec<Diagnostic>, T) {
     let mut resolver = Resolver::default();
-    resolver.declare_types(ir);
-    resolver.build_models(ir);
-    resolver.build_enums(ir);
-    resolver.build_operations(ir);
+    // Finding the aliases reads only the IR's paths and answers: it runs on
+    // the other core while the types are declared and the models built.
+    let (aliases, ()) = rayon::join(
+        || mounts::Aliases::find(ir),
+        || {
+            resolver.declare_types(ir);
+            resolver.build_models(ir);
+            resolver.build_enums(ir);
+        },
+    );
+    resolver.build_operations(ir, &aliases);
     resolver.build_polymorphs();
     resolver.check_links(ir);
     let Resolver { mut space, mut diagnostics, model_sources, .. } = resolver;

@@ -47,10 +47,15 @@ impl Aliases {
     /// the same method with the same rest of the path, on at least
     /// `MIN_PAGES` pages, and whose GETs the docs say answer the same type.
     pub fn find(ir: &Ir) -> Aliases {
-        let evidence = side_by_side(ir);
-        let answers = get_types(ir);
-        let written =
-            written_prefixes(ir, evidence.iter().filter(|(_, pages)| pages.len() >= MIN_PAGES).map(|(k, _)| k));
+        // Each path's keys, built once: the three passes below read them all.
+        let path_keys: Vec<Vec<String>> = ir.operations.iter().map(|op| keys(&op.path.segments)).collect();
+        let evidence = side_by_side(ir, &path_keys);
+        let answers = get_types(ir, &path_keys);
+        let written = written_prefixes(
+            ir,
+            &path_keys,
+            evidence.iter().filter(|(_, pages)| pages.len() >= MIN_PAGES).map(|(k, _)| k),
+        );
         // Shortest source first, so `/me/drive` is read as `/users/{id}/drive`.
         let mut candidates: Vec<(&Vec<String>, &Vec<String>, usize)> =
             evidence.iter().map(|((from, to), pages)| (from, to, pages.len())).collect();
@@ -163,10 +168,11 @@ fn same_key(a: &Segment, b: &Segment) -> bool {
 
 /// (name-ending prefix, key-ending prefix) → the pages that list a path
 /// under each with the same method and the same rest.
-fn side_by_side(ir: &Ir) -> BTreeMap<(Vec<String>, Vec<String>), BTreeSet<&str>> {
-    let mut by_page: BTreeMap<(&str, Method), Vec<Vec<String>>> = BTreeMap::new();
-    for op in &ir.operations {
-        by_page.entry((op.location.file.as_str(), op.method)).or_default().push(keys(&op.path.segments));
+/// `path_keys` are the keys of each of `ir`'s operations' paths.
+fn side_by_side<'a>(ir: &'a Ir, path_keys: &[Vec<String>]) -> BTreeMap<(Vec<String>, Vec<String>), BTreeSet<&'a str>> {
+    let mut by_page: BTreeMap<(&str, Method), Vec<&[String]>> = BTreeMap::new();
+    for (op, keys) in ir.operations.iter().zip(path_keys) {
+        by_page.entry((op.location.file.as_str(), op.method)).or_default().push(keys);
     }
     let mut evidence: BTreeMap<(Vec<String>, Vec<String>), BTreeSet<&str>> = BTreeMap::new();
     for ((page, _), paths) in &by_page {
@@ -188,12 +194,14 @@ fn side_by_side(ir: &Ir) -> BTreeMap<(Vec<String>, Vec<String>), BTreeSet<&str>>
 /// Path keys → the type documented GETs of them answer most often (the
 /// first by name on a tie): a page that lists several paths says one type
 /// for all of them, so one page alone does not decide.
-fn get_types(ir: &Ir) -> HashMap<Vec<String>, String> {
+fn get_types(ir: &Ir, path_keys: &[Vec<String>]) -> HashMap<Vec<String>, String> {
     let mut counts: HashMap<Vec<String>, BTreeMap<String, usize>> = HashMap::new();
-    for op in ir.operations.iter().filter(|op| op.method == Method::Get && op.path.query.is_none()) {
+    let gets =
+        ir.operations.iter().zip(path_keys).filter(|(op, _)| op.method == Method::Get && op.path.query.is_none());
+    for (op, keys) in gets {
         let Some(TypeRef::Named { name, .. }) = &op.response.ty else { continue };
         let name = name.to_ascii_lowercase();
-        *counts.entry(keys(&op.path.segments)).or_default().entry(name.clone()).or_default() += 1;
+        *counts.entry(keys.clone()).or_default().entry(name.clone()).or_default() += 1;
         // A page may show a GET of a path it does not list (`GET /me` in
         // an example of `GET /users/{id}`): what it names, it answers.
         for request in op.examples.iter().filter_map(|e| e.request.as_ref()).filter(|r| r.method == Method::Get) {
@@ -216,6 +224,7 @@ fn get_types(ir: &Ir) -> HashMap<Vec<String>, String> {
 /// `candidates`' prefixes (keys), found in one pass over the operations.
 fn written_prefixes<'a>(
     ir: &'a Ir,
+    path_keys: &[Vec<String>],
     candidates: impl Iterator<Item = &'a (Vec<String>, Vec<String>)>,
 ) -> HashMap<Vec<String>, &'a [Segment]> {
     let mut wanted: HashMap<Vec<String>, Option<&[Segment]>> = HashMap::new();
@@ -223,8 +232,7 @@ fn written_prefixes<'a>(
         wanted.insert(from.clone(), None);
         wanted.insert(to.clone(), None);
     }
-    for op in &ir.operations {
-        let path_keys = keys(&op.path.segments);
+    for (op, path_keys) in ir.operations.iter().zip(path_keys) {
         for length in 1..=path_keys.len() {
             if let Some(slot @ None) = wanted.get_mut(&path_keys[..length]) {
                 *slot = Some(&op.path.segments[..length]);

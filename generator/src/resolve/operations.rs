@@ -15,9 +15,10 @@ use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::{self, Example, Ir, Method, OperationKind, Primitive, RequestBody, Segment, TypeRef};
 
 impl Resolver {
-    pub(super) fn build_operations(&mut self, ir: &Ir) {
-        let aliases = mounts::Aliases::find(ir);
-        let merged = self.merge_operations(ir, &aliases);
+    /// `aliases` are [`mounts::Aliases::find`]'s for `ir` (found beside the
+    /// models, which they do not need).
+    pub(super) fn build_operations(&mut self, ir: &Ir, aliases: &mounts::Aliases) {
+        let merged = self.merge_operations(ir, aliases);
         let quoted = quoted_function_args(ir);
         self.space.nodes.push(Node {
             rust_name: "GraphClient".into(),
