@@ -349,17 +349,17 @@ pub fn resolve(ir: &Ir) -> (TypeSpace, Vec<Diagnostic>) {
 /// emitter need not wait for them, and each fills the other's idle core.
 pub fn resolve_and<T: Send>(ir: &Ir, then: impl FnOnce(&TypeSpace) -> T + Send) -> (TypeSpace, Vec<Diagnostic>, T) {
     let mut resolver = Resolver::default();
-    // Finding the aliases reads only the IR's paths and answers: it runs on
-    // the other core while the types are declared and the models built.
-    let (aliases, ()) = rayon::join(
-        || mounts::Aliases::find(ir),
+    // The paths are read from the IR alone, on the other core while the
+    // types are declared and the models built.
+    let (paths, ()) = rayon::join(
+        || operations::Paths::read(ir),
         || {
             resolver.declare_types(ir);
             resolver.build_models(ir);
             resolver.build_enums(ir);
         },
     );
-    resolver.build_operations(ir, &aliases);
+    resolver.build_operations(paths);
     resolver.build_polymorphs();
     resolver.check_links(ir);
     let Resolver { mut space, mut diagnostics, model_sources, .. } = resolver;
@@ -406,6 +406,8 @@ struct Resolver {
 /// examples of every page, and the other pages (checked for agreement).
 struct MergedOperation<'ir> {
     lead: &'ir ir::Operation,
+    /// The lead's path with every alias replaced by its target.
+    canonical: Vec<Segment>,
     examples: Vec<Arc<Example>>,
     others: Vec<&'ir ir::Operation>,
 }

@@ -14,12 +14,27 @@ use super::{Home, MergedOperation, Node, NodeId, RField, RModel, ROperation, RTy
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::ir::{self, Example, Ir, Method, OperationKind, Primitive, RequestBody, Segment, TypeRef};
 
+/// What the operations' paths say, read from the IR alone (no types
+/// needed), so it is read on one core while the models are built on the
+/// other: the aliases, the operations merged by path, and the function
+/// parameters that are quoted strings.
+pub(super) struct Paths<'ir> {
+    aliases: mounts::Aliases,
+    merged: Vec<MergedOperation<'ir>>,
+    quoted: HashSet<(String, String)>,
+}
+
+impl<'ir> Paths<'ir> {
+    pub(super) fn read(ir: &'ir Ir) -> Paths<'ir> {
+        let aliases = mounts::Aliases::find(ir);
+        let merged = merge_operations(ir, &aliases);
+        Paths { aliases, merged, quoted: quoted_function_args(ir) }
+    }
+}
+
 impl Resolver {
-    /// `aliases` are [`mounts::Aliases::find`]'s for `ir` (found beside the
-    /// models, which they do not need).
-    pub(super) fn build_operations(&mut self, ir: &Ir, aliases: &mounts::Aliases) {
-        let merged = self.merge_operations(ir, aliases);
-        let quoted = quoted_function_args(ir);
+    pub(super) fn build_operations(&mut self, paths: Paths) {
+        let Paths { aliases, mut merged, quoted } = paths;
         self.space.nodes.push(Node {
             rust_name: "GraphClient".into(),
             module: String::new(),
@@ -37,8 +52,8 @@ impl Resolver {
         node_names.claim("GraphClient");
         let mut modules = Namespace::new();
         let mut targets = Vec::new();
-        for merged in &merged {
-            let mut segments = aliases.canonical(&merged.lead.path.segments);
+        for merged in &mut merged {
+            let mut segments = std::mem::take(&mut merged.canonical);
             quote_string_args(&mut segments, &quoted);
             targets.push(self.node_for(&segments, &mut node_names, &mut modules));
         }
@@ -63,7 +78,7 @@ impl Resolver {
             hosted_on_parent[index] = leaf && callable && node.parent.is_some();
         }
         let mut body_names = Namespace::new();
-        for (index, MergedOperation { lead: op, examples, others }) in merged.into_iter().enumerate() {
+        for (index, MergedOperation { lead: op, examples, others, .. }) in merged.into_iter().enumerate() {
             let also = mounts::also_documented(op, &others);
             let target = targets[index];
             let host = if hosted_on_parent[index] { self.space.nodes[target].parent.unwrap_or(0) } else { target };
@@ -110,31 +125,6 @@ impl Resolver {
             }
         }
         self.name_methods();
-    }
-
-    /// One operation per (method, path) across all pages, sorted by path.
-    /// The page that documents the path itself leads (see `lead_rank`), the
-    /// first such in page order on a tie. Every page adds its examples, in
-    /// page order; the other pages' body and response types are unified with
-    /// the leader's (see `unify`).
-    fn merge_operations<'ir>(&mut self, ir: &'ir Ir, aliases: &mounts::Aliases) -> Vec<MergedOperation<'ir>> {
-        let mut by_key: BTreeMap<(String, Method), Vec<&ir::Operation>> = BTreeMap::new();
-        for op in &ir.operations {
-            by_key.entry((path_key(&aliases.canonical(&op.path.segments)), op.method)).or_default().push(op);
-        }
-        by_key
-            .into_values()
-            .map(|mut ops| {
-                // `min_by_key` keeps the first of equals: page order breaks ties.
-                let lead = match ops.len() {
-                    1 => 0,
-                    _ => (0..ops.len()).min_by_key(|i| std::cmp::Reverse(lead_rank(ops[*i]))).unwrap_or(0),
-                };
-                let examples = ops.iter().flat_map(|op| op.examples.iter().cloned()).collect();
-                let lead = ops.remove(lead);
-                MergedOperation { lead, examples, others: ops }
-            })
-            .collect()
     }
 
     /// The type several pages agree on: the same type, or the closest base
@@ -374,6 +364,36 @@ fn verb(kind: OperationKind) -> &'static str {
         OperationKind::Delete => "delete",
         OperationKind::Action => "post",
     }
+}
+
+/// One operation per (method, path) across all pages, sorted by path.
+/// The page that documents the path itself leads (see `lead_rank`), the
+/// first such in page order on a tie. Every page adds its examples, in
+/// page order; the other pages' body and response types are unified with
+/// the leader's (see `unify`).
+fn merge_operations<'ir>(ir: &'ir Ir, aliases: &mounts::Aliases) -> Vec<MergedOperation<'ir>> {
+    // Each operation with its canonical path, by path key and method.
+    type Documented<'ir> = Vec<(&'ir ir::Operation, Vec<Segment>)>;
+    let mut by_key: BTreeMap<(String, Method), Documented> = BTreeMap::new();
+    for op in &ir.operations {
+        let canonical = aliases.canonical(&op.path.segments);
+        by_key.entry((path_key(&canonical), op.method)).or_default().push((op, canonical));
+    }
+    by_key
+        .into_values()
+        .map(|with_paths| {
+            let (mut ops, mut canonical): (Vec<&ir::Operation>, Vec<Vec<Segment>>) = with_paths.into_iter().unzip();
+            // `min_by_key` keeps the first of equals: page order breaks ties.
+            let lead = match ops.len() {
+                1 => 0,
+                _ => (0..ops.len()).min_by_key(|i| std::cmp::Reverse(lead_rank(ops[*i]))).unwrap_or(0),
+            };
+            let examples = ops.iter().flat_map(|op| op.examples.iter().cloned()).collect();
+            let canonical = canonical.swap_remove(lead);
+            let lead = ops.remove(lead);
+            MergedOperation { lead, canonical, examples, others: ops }
+        })
+        .collect()
 }
 
 /// How well a page speaks for an operation it shares with other pages.
