@@ -9,8 +9,10 @@
 //!   (medians next to the floor measured in the same run, and peak memory):
 //!   the library in one process, and whole `docgen gen` processes as a user
 //!   runs them; both without an argument.
-//! - `bench consumer [--runs N]`: the build of a small application on the
-//!   generated v1.0 crate (one area, every area) next to graph-rs-sdk's.
+//! - `bench consumer [--runs N] [--per-area]`: the build of a small
+//!   application on the generated v1.0 crate (one area, every area), on the
+//!   runtime alone, and on graph-rs-sdk; with `--per-area`, the generated
+//!   crate's lines and build time for each area alone.
 //! - `contract`: generate the v1.0 corpus crate, run its contract tests (each
 //!   documented request/response pair against a local server) and report
 //!   generated, passed, failed (by page, with the reason) and skipped.
