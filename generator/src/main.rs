@@ -54,6 +54,10 @@ enum Command {
         deny_warnings: bool,
         #[command(flatten)]
         deny: DenyOptions,
+        /// Print how long each stage of the run took (reading, the cache,
+        /// parsing, resolving, emitting, writing) to stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Check a docs folder: every problem with a source snippet, then a table by code.
     Lint {
@@ -245,10 +249,11 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Gen { crate_options, out, check, watch, cache, deny_warnings, deny } => {
+        Command::Gen { crate_options, out, check, watch, cache, deny_warnings, deny, timings } => {
             let level = if deny_warnings { Severity::Warning } else { deny.level() };
             let cache_dir = cache.dir(&out)?;
-            generate_crate(crate_options, out, check, watch, cache_dir, level)
+            let progress = if timings { Terminal::timed() } else { Terminal::new() };
+            generate_crate(crate_options, out, check, watch, cache_dir, level, &progress)
         }
         Command::Lint { docs, format, deny, allow, color, watch, metadata } => {
             let metadata = metadata.as_deref().map(docgen::metadata::Metadata::read).transpose()?;
@@ -395,9 +400,12 @@ fn print_lint(
 }
 
 /// A progress bar on stderr when it is a terminal; nothing otherwise (CI
-/// logs and pipes get no escape sequences).
+/// logs and pipes get no escape sequences). Timed, it also notes when each
+/// stage starts, and prints how long each took once the run is done.
 struct Terminal {
     bar: ProgressBar,
+    /// Each stage's name and start, when timed.
+    stages: Option<std::sync::Mutex<Vec<(&'static str, Instant)>>>,
 }
 
 impl Terminal {
@@ -407,21 +415,54 @@ impl Terminal {
         } else {
             ProgressBar::hidden()
         };
-        Terminal { bar }
+        Terminal { bar, stages: None }
+    }
+
+    /// [`Terminal::new`], printing each stage's time when the run is done.
+    fn timed() -> Self {
+        Terminal { stages: Some(std::sync::Mutex::new(Vec::new())), ..Terminal::new() }
     }
 
     /// Draws nothing (`docgen ir` never did).
     fn hidden() -> Self {
-        Terminal { bar: ProgressBar::hidden() }
+        Terminal { bar: ProgressBar::hidden(), stages: None }
     }
 
-    fn done(&self) {
+    /// Clears the bar (a stage may follow).
+    fn clear(&self) {
         self.bar.finish_and_clear();
     }
+
+    /// Clears the bar; timed, prints the stages since the last `done` (the
+    /// last one ending now).
+    fn done(&self) {
+        self.clear();
+        let Some(stages) = &self.stages else { return };
+        let stages = std::mem::take(&mut *stages.lock().unwrap_or_else(|e| e.into_inner()));
+        if let Some(line) = stage_times(&stages, Instant::now()) {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// `timings: read 0.043 s, parse 0.140 s, …; 0.912 s in all`: each stage
+/// from its start to the next one's, the last to `end`.
+fn stage_times(stages: &[(&str, Instant)], end: Instant) -> Option<String> {
+    let (_, first) = stages.first()?;
+    let ends = stages.iter().skip(1).map(|(_, start)| *start).chain(std::iter::once(end));
+    let parts: Vec<String> = stages
+        .iter()
+        .zip(ends)
+        .map(|((name, start), end)| format!("{name} {:.3} s", end.duration_since(*start).as_secs_f64()))
+        .collect();
+    Some(format!("timings: {}; {:.3} s in all", parts.join(", "), end.duration_since(*first).as_secs_f64()))
 }
 
 impl Progress for Terminal {
     fn stage(&self, name: &'static str, total: usize) {
+        if let Some(stages) = &self.stages {
+            stages.lock().unwrap_or_else(|e| e.into_inner()).push((name, Instant::now()));
+        }
         self.bar.set_message(name);
         if total > 0 {
             let style = ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} pages {elapsed}")
@@ -451,6 +492,7 @@ fn generate_crate(
     watch: bool,
     cache_dir: Option<PathBuf>,
     deny: Severity,
+    progress: &Terminal,
 ) -> Result<u8, String> {
     let docs_label = options.docs_label.clone().unwrap_or_else(|| {
         options.docs.docs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "docs".into())
@@ -475,21 +517,20 @@ fn generate_crate(
         let lines: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         return Err(format!("{}{hint}; nothing was written", lines.join("\nerror: ")));
     }
-    let progress = Terminal::new();
     // The process ends after this run: the pages, the cache and the result
     // are left to the operating system, which takes them back at once,
     // instead of being freed one allocation at a time (a tenth of a second
     // for beta, on one core).
-    let mut sources = ManuallyDrop::new(options.docs.read(&progress)?);
+    let mut sources = ManuallyDrop::new(options.docs.read(progress)?);
     let cache = ManuallyDrop::new(docgen::Cache::default());
     // A watch needs this run's pages and items in memory, even when the
     // output folder is already what the last run left.
     let in_place_ok = if watch { None } else { Some(out.as_path()) };
     let generated = match &cache_dir {
-        Some(dir) => docgen::generate_persisted(&sources, &emit_options, &cache, dir, in_place_ok, &progress),
-        None => docgen::generate_observed(&sources, &emit_options, &cache, &progress).map(docgen::Persisted::from),
+        Some(dir) => docgen::generate_persisted(&sources, &emit_options, &cache, dir, in_place_ok, progress),
+        None => docgen::generate_observed(&sources, &emit_options, &cache, progress).map(docgen::Persisted::from),
     };
-    progress.done();
+    progress.clear();
     let generated = ManuallyDrop::new(generated.map_err(|e| e.to_string())?);
     print_summary(generated.diagnostics());
     let denied = generated.diagnostics().iter().filter(|d| d.severity <= deny).count();
@@ -516,6 +557,7 @@ fn generate_crate(
             // The cache is written beside the output (on the other core).
             // One that cannot be written costs the next run time, never
             // correctness.
+            progress.stage("write", 0);
             let (summary, stored) = generated.store_while(&cache, || docgen::output::write(&out, files));
             let summary = summary.map_err(|e| format!("cannot write {}: {e}", out.display()))?;
             eprintln!(
@@ -530,6 +572,7 @@ fn generate_crate(
             }
         }
     }
+    progress.done();
     if !watch {
         if denied > 0 {
             eprintln!("{denied} diagnostic(s) at deny level");

@@ -224,6 +224,28 @@ fn a_second_gen_reuses_the_disk_cache_and_the_cache_is_safe_to_delete() {
     assert!(stderr(&gen_fixtures(&out, &["--check"])).contains("is up to date"));
 }
 
+#[test]
+fn gen_timings_name_every_stage_in_order_and_only_when_asked() {
+    let scratch = Scratch::new("timings");
+    let out = scratch.path("out");
+    let timings = |extra: &[&str]| {
+        let output = gen_fixtures(&out, extra);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        stderr.lines().find(|line| line.starts_with("timings: ")).map(str::to_string)
+    };
+    assert_eq!(timings(&[]), None, "no timings unless asked");
+    // The first cached run reads the pages, finds no cache, and builds and writes everything.
+    let first = timings(&["--timings", "--cache-dir", &scratch.path("cache")]).expect("a timings line");
+    let (stages, total) = first.trim_start_matches("timings: ").split_once("; ").expect("stages, then the total");
+    let names: Vec<&str> = stages.split(", ").filter_map(|stage| stage.split(' ').next()).collect();
+    assert_eq!(names, ["read", "cache", "parse", "resolve", "emit", "write"], "{first}");
+    assert!(total.ends_with(" s in all"), "{first}");
+    // Nothing changed: the run stops after the cache.
+    let again = timings(&["--timings", "--cache-dir", &scratch.path("cache")]).expect("a timings line");
+    assert!(again.starts_with("timings: read ") && again.contains(", cache ") && !again.contains("parse"), "{again}");
+}
+
 /// Copies a folder of pages, for a test that edits them.
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("writable");
