@@ -452,7 +452,8 @@ impl GeneratedLines {
 }
 
 /// The areas each module file of `src/models` and `src/requests` is gated
-/// on, read from the `#[cfg(feature …)]` before its `pub mod` line.
+/// on, read from the `#[cfg(feature …)]` before its `mod` line (`pub mod`
+/// for requests; models are private modules re-exported by `pub use`).
 fn module_gates(crate_dir: &Path) -> Result<std::collections::HashMap<String, Vec<String>>, String> {
     let mut gates = std::collections::HashMap::new();
     for folder in ["models", "requests"] {
@@ -468,7 +469,9 @@ fn module_gates(crate_dir: &Path) -> Result<std::collections::HashMap<String, Ve
                     pending = Some(areas.map(str::to_string).collect());
                     attribute.clear();
                 }
-            } else if let Some(module) = line.strip_prefix("pub mod ").and_then(|m| m.strip_suffix(';')) {
+            } else if let Some(module) =
+                line.strip_prefix("pub mod ").or(line.strip_prefix("mod ")).and_then(|m| m.strip_suffix(';'))
+            {
                 if let Some(areas) = pending.take() {
                     gates.insert(format!("src/{folder}/{module}.rs"), areas);
                 }
