@@ -121,13 +121,14 @@ pub fn check(file: &SourceFile) -> Option<Diagnostic> {
 
 /// The pages in and below `dir`, in path order. Sorting each folder's
 /// entries by name and visiting them in that order gives the order of
-/// sorting the whole paths, for a fraction of the comparisons (a path
-/// comparison walks both paths' components: a tenth of reading all of beta).
+/// sorting the whole paths, without comparing whole paths component by
+/// component (88 million instructions for beta's pages, by callgrind, on
+/// one core before anything else could start).
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ReadError> {
     let entries = std::fs::read_dir(dir).map_err(|error| ReadError { path: dir.to_path_buf(), error })?;
     let mut entries =
         entries.collect::<Result<Vec<_>, _>>().map_err(|error| ReadError { path: dir.to_path_buf(), error })?;
-    entries.sort_by_key(|entry| entry.file_name());
+    entries.sort_by_cached_key(|entry| entry.file_name());
     for entry in entries {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
