@@ -289,14 +289,29 @@ impl Watching {
         Watching { child, lines }
     }
 
-    /// The next line that contains `text` (others are skipped).
+    /// The next line that contains `text` (others are skipped). Lines of one
+    /// stream come in order; stdout's and stderr's may interleave any way.
     fn until(&self, text: &str) -> String {
         loop {
-            let line = self.lines.recv_timeout(std::time::Duration::from_secs(120)).expect("docgen answers");
+            let line = self.next_line();
             if line.contains(text) {
                 return line;
             }
         }
+    }
+
+    /// Lines until each of `texts` has been in one, in any order: for what
+    /// one run prints to both stdout and stderr.
+    fn until_all(&self, texts: &[&str]) {
+        let mut missing: Vec<&str> = texts.to_vec();
+        while !missing.is_empty() {
+            let line = self.next_line();
+            missing.retain(|text| !line.contains(text));
+        }
+    }
+
+    fn next_line(&self) -> String {
+        self.lines.recv_timeout(std::time::Duration::from_secs(120)).expect("docgen answers")
     }
 }
 
@@ -342,6 +357,8 @@ fn lint_watch_lints_again_when_a_page_is_saved() {
     let page = docs.join("resources/widget.md");
     let text = std::fs::read_to_string(&page).expect("the fixture has a widget page");
     std::fs::write(&page, format!("{text}\n[a broken link](nowhere.md)\n")).expect("writable");
-    watching.until("broken-link");
-    watching.until("30 warning(s)");
+    // The new link's diagnostic (stdout) and the new count (stderr) come
+    // on two pipes: waiting for one and then the other could skip the
+    // second if it came first.
+    watching.until_all(&["nowhere.md` points at a page", "30 warning(s)"]);
 }
