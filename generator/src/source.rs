@@ -70,8 +70,8 @@ pub fn read_docs_including(root: &Path, includes: &IncludeFolders) -> Result<Vec
 }
 
 /// The paths of the pages [`read_docs`] reads, in the order it reads them:
-/// sorted as paths sort (component by component), which [`collect`] gives
-/// by visiting each folder's entries sorted by name.
+/// sorted as paths sort (component by component), which walking each
+/// folder's entries sorted by name gives.
 pub fn page_paths(root: &Path) -> Result<Vec<PathBuf>, ReadError> {
     let mut paths = Vec::new();
     collect(root, &mut paths)?;
