@@ -417,8 +417,13 @@ fn cfg_excludes(attribute: &str, area: &str) -> bool {
     if !attribute.starts_with("#[cfg(") || attribute.contains("not(") || attribute.contains("all(") {
         return false;
     }
-    let mut areas = attribute.split("feature = \"").skip(1).filter_map(|s| s.split('"').next()).peekable();
+    let mut areas = cfg_areas(attribute).peekable();
     areas.peek().is_some() && !areas.any(|a| a == area)
+}
+
+/// The areas (`feature = "…"`) a `#[cfg(...)]` attribute names.
+fn cfg_areas(attribute: &str) -> impl Iterator<Item = &str> {
+    attribute.split("feature = \"").skip(1).filter_map(|s| s.split('"').next())
 }
 
 impl GeneratedLines {
@@ -465,8 +470,7 @@ fn module_gates(crate_dir: &Path) -> Result<std::collections::HashMap<String, Ve
             if line.starts_with("#[cfg(") || !attribute.is_empty() {
                 attribute.push_str(line);
                 if attribute.ends_with(")]") {
-                    let areas = attribute.split("feature = \"").skip(1).filter_map(|s| s.split('"').next());
-                    pending = Some(areas.map(str::to_string).collect());
+                    pending = Some(cfg_areas(&attribute).map(str::to_string).collect());
                     attribute.clear();
                 }
             } else if let Some(module) =
