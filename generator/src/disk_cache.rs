@@ -102,7 +102,7 @@ struct Pending {
 #[derive(Debug, Default)]
 struct StoredFile {
     /// Its whole contents: pages are copied from here when it is rewritten.
-    bytes: Vec<u8>,
+    bytes: FileBytes,
     /// Where each page's encoding is in `bytes`.
     pages: foldhash::HashMap<u64, Range<usize>>,
     /// The tagged keys (see [`tagged`]) of the emit entries it holds.
@@ -348,10 +348,61 @@ fn header(identity: u64, key: u64) -> Vec<u8> {
     header
 }
 
+/// A cache file's contents. On unix the file is mapped, not read: the
+/// items file is tens of megabytes, and copying it into fresh memory was
+/// most of the time its segments took to read (a mapping shares the pages
+/// the system already holds). Writers never change a byte of a file once
+/// written, they append or rename a new file over it, so what is mapped
+/// stays as it was read. Elsewhere (Windows cannot rename a file over one
+/// that is mapped) it is read.
+#[derive(Debug)]
+enum FileBytes {
+    #[cfg(unix)]
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl Default for FileBytes {
+    fn default() -> Self {
+        FileBytes::Read(Vec::new())
+    }
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            #[cfg(unix)]
+            FileBytes::Mapped(map) => map,
+            FileBytes::Read(bytes) => bytes,
+        }
+    }
+}
+
+impl FileBytes {
+    fn of(file: std::fs::File) -> std::io::Result<FileBytes> {
+        #[cfg(unix)]
+        {
+            // SAFETY: docgen only appends to a cache file or renames a new
+            // one over it (see the type's doc), so the mapped bytes do not
+            // change while they are read. Another program truncating the
+            // file meanwhile is the one risk, as for any mapped file.
+            unsafe { memmap2::Mmap::map(&file) }.map(FileBytes::Mapped)
+        }
+        #[cfg(not(unix))]
+        {
+            let (mut file, mut bytes) = (file, Vec::new());
+            file.read_to_end(&mut bytes)?;
+            Ok(FileBytes::Read(bytes))
+        }
+    }
+}
+
 /// A cache file as read.
 struct Segments {
     /// All of it, header included.
-    bytes: Vec<u8>,
+    bytes: FileBytes,
     /// Where each whole segment's body is in `bytes`.
     bodies: Vec<Range<usize>>,
     /// It was read to its end (false: a truncated or damaged segment ended
@@ -366,14 +417,17 @@ fn read_segments(path: &Path, identity: u64, key: u64) -> Result<Segments, Miss>
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(Miss::Absent),
         Err(error) => return Err(Miss::Unreadable(error.to_string())),
     };
-    let mut bytes = vec![0; HEADER_LEN];
-    if file.read_exact(&mut bytes).is_err() || bytes[..MAGIC.len()] != *MAGIC {
+    let mut head = vec![0; HEADER_LEN];
+    if file.read_exact(&mut head).is_err() || head[..MAGIC.len()] != *MAGIC {
         return Err(Miss::Damaged("not a docgen cache file"));
     }
-    if bytes[..HEADER_LEN] != header(identity, key) {
+    if head != header(identity, key) {
         return Err(Miss::Other);
     }
-    file.read_to_end(&mut bytes).map_err(|e| Miss::Unreadable(e.to_string()))?;
+    let bytes = FileBytes::of(file).map_err(|e| Miss::Unreadable(e.to_string()))?;
+    if bytes.get(..HEADER_LEN) != Some(head.as_slice()) {
+        return Err(Miss::Damaged("it changed while it was read"));
+    }
     let mut input = Reader { bytes: &bytes, at: HEADER_LEN };
     let mut segments = Vec::new();
     let whole = loop {
@@ -649,52 +703,85 @@ fn tagged(map: u8, key: u64) -> u64 {
 
 /// Reads the items file into `cache` (every emit entry, and the pages among
 /// `keys`, decoded in parallel), marked as used by no run yet: what this run
-/// does not use is dropped when it ends.
+/// does not use is dropped when it ends. The file is indexed first; the
+/// emit entries are then copied out on one core while the pages decode on
+/// both.
 fn read_items(dir: &Path, identity: u64, keys: &[u64], cache: &Cache) -> Result<StoredFile, Miss> {
     let Segments { bytes, bodies, whole } = read_segments(&dir.join(ITEMS_FILE), identity, 0)?;
-    let wanted: HashSet<u64> = keys.iter().copied().collect();
     let mut stored = StoredFile { whole, ..StoredFile::default() };
-    let mut emit = StoredItems::default();
+    let mut entries = EmitEntries::default();
+    let at = |slice: &[u8]| {
+        let start = slice.as_ptr() as usize - bytes.as_ptr() as usize;
+        start..start + slice.len()
+    };
     for segment in &bodies {
         let mut input = Reader { bytes: &bytes[..segment.end], at: segment.start };
         for _ in 0..input.u64()? {
             let key = input.u64()?;
-            let page = input.bytes()?;
-            let start = page.as_ptr() as usize - bytes.as_ptr() as usize;
-            stored.pages.insert(key, start..start + page.len());
+            stored.pages.insert(key, at(input.bytes()?));
         }
-        for (map, texts) in [(1, &mut emit.formatted), (2, &mut emit.texts)] {
+        for map in [1, 2] {
             for _ in 0..input.u64()? {
                 let key = input.u64()?;
                 stored.emit_keys.insert(tagged(map, key));
-                texts.push((key, Arc::from(input.str()?)));
+                entries.texts.push((map, key, at(input.bytes()?)));
             }
         }
         for _ in 0..input.u64()? {
             let key = input.u64()?;
             stored.emit_keys.insert(tagged(3, key));
-            let names: Vec<TestNames> =
-                rmp_serde::from_slice(input.bytes()?).map_err(|_| Miss::Damaged("test names do not decode"))?;
-            emit.test_names.push((key, names.into()));
+            entries.names.push((key, at(input.bytes()?)));
         }
         input.end()?;
     }
-    let pages = stored
-        .pages
-        .par_iter()
-        .filter(|(key, _)| wanted.contains(key))
-        .map(|(key, range)| decode_page(&bytes[range.clone()]).map(|(page, digests)| (*key, page, digests)))
-        .collect::<Result<Vec<_>, Miss>>()?;
-    for (key, page, digests) in pages {
+    let wanted: HashSet<u64> = keys.iter().copied().collect();
+    let wanted: Vec<(u64, Range<usize>)> =
+        stored.pages.iter().filter(|(key, _)| wanted.contains(key)).map(|(key, range)| (*key, range.clone())).collect();
+    let (pages, emit) = rayon::join(
+        || {
+            wanted
+                .par_iter()
+                .map(|(key, range)| decode_page(&bytes[range.clone()]).map(|(page, digests)| (*key, page, digests)))
+                .collect::<Result<Vec<_>, Miss>>()
+        },
+        || entries.read(&bytes),
+    );
+    for (key, page, digests) in pages? {
         let examples = page.0.operations.iter().flat_map(|op| &op.examples);
         for (example, digest) in examples.zip(digests) {
             cache.emit.restore_example_digest(example, digest);
         }
         cache.pages.insert(key, page, 0);
     }
-    cache.emit.restore(emit);
+    cache.emit.restore(emit?);
     stored.bytes = bytes;
     Ok(stored)
+}
+
+/// Where the items file's emit entries are: texts by map number (1:
+/// formatted items, 2: texts) and key, and encoded test names by key.
+#[derive(Default)]
+struct EmitEntries {
+    texts: Vec<(u8, u64, Range<usize>)>,
+    names: Vec<(u64, Range<usize>)>,
+}
+
+impl EmitEntries {
+    /// The entries, read out of `bytes` (the file they index).
+    fn read(&self, bytes: &[u8]) -> Result<StoredItems, Miss> {
+        let mut emit = StoredItems::default();
+        for (map, key, range) in &self.texts {
+            let text = std::str::from_utf8(&bytes[range.clone()]).map_err(|_| Miss::Damaged("a text is not UTF-8"))?;
+            let texts = if *map == 1 { &mut emit.formatted } else { &mut emit.texts };
+            texts.push((*key, Arc::from(text)));
+        }
+        for (key, range) in &self.names {
+            let names: Vec<TestNames> =
+                rmp_serde::from_slice(&bytes[range.clone()]).map_err(|_| Miss::Damaged("test names do not decode"))?;
+            emit.test_names.push((*key, names.into()));
+        }
+        Ok(emit)
+    }
 }
 
 /// What goes into the items file after a run: the entries `cache` holds
