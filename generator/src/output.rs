@@ -47,24 +47,28 @@ pub struct WriteSummary {
 
 /// Compares `out` with `files`: changed, missing and extra files, in path order.
 pub fn check(out: &Path, files: &[GeneratedFile]) -> io::Result<Vec<Drift>> {
-    let on_disk = read_tree(out)?;
-    let mut drift = Vec::new();
-    for file in files {
-        match on_disk.get(&file.path) {
-            None => drift.push(Drift::Missing { path: file.path.clone() }),
-            Some(old) if old.as_slice() != file.contents.as_bytes() => {
-                let old_text = String::from_utf8_lossy(old);
-                let diff = TextDiff::from_lines(old_text.as_ref(), file.contents.as_str())
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&format!("a/{}", file.path), &format!("b/{}", file.path))
-                    .to_string();
-                drift.push(Drift::Changed { path: file.path.clone(), diff });
+    let on_disk = list_tree(out)?;
+    let compared: Vec<Option<Drift>> = files
+        .par_iter()
+        .map(|file| {
+            let Some(path) = on_disk.get(&file.path) else {
+                return Ok(Some(Drift::Missing { path: file.path.clone() }));
+            };
+            let old = std::fs::read(path)?;
+            if old.as_slice() == file.contents.as_bytes() {
+                return Ok(None);
             }
-            Some(_) => {}
-        }
-    }
-    let generated: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+            let old_text = String::from_utf8_lossy(&old);
+            let diff = TextDiff::from_lines(old_text.as_ref(), file.contents.as_str())
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{}", file.path), &format!("b/{}", file.path))
+                .to_string();
+            Ok(Some(Drift::Changed { path: file.path.clone(), diff }))
+        })
+        .collect::<io::Result<_>>()?;
+    let mut drift: Vec<Drift> = compared.into_iter().flatten().collect();
+    let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for path in on_disk.keys() {
         if !generated.contains(path.as_str()) {
             drift.push(Drift::Extra { path: path.clone() });
@@ -82,21 +86,24 @@ fn drift_path(drift: &Drift) -> &str {
 
 /// Makes `out` hold exactly `files` (plus its build entries).
 pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<WriteSummary> {
-    let on_disk = if out.exists() { read_tree(out)? } else { BTreeMap::new() };
+    let on_disk = list_tree(out)?;
+    let unchanged: Vec<bool> = files
+        .par_iter()
+        .map(|file| match on_disk.get(&file.path) {
+            Some(path) => Ok(std::fs::read(path)? == file.contents.as_bytes()),
+            None => Ok(false),
+        })
+        .collect::<io::Result<_>>()?;
     let mut summary = WriteSummary::default();
-    for file in files {
-        match on_disk.get(&file.path) {
-            Some(old) if old.as_slice() == file.contents.as_bytes() => summary.unchanged += 1,
-            _ => summary.written += 1,
-        }
-    }
-    let generated: std::collections::BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    summary.unchanged = unchanged.iter().filter(|same| **same).count();
+    summary.written = files.len() - summary.unchanged;
+    let generated: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     summary.removed = on_disk.keys().filter(|p| !generated.contains(p.as_str())).count();
     if summary.written == 0 && summary.removed == 0 && out.exists() {
         return Ok(summary);
     }
     let staging = sibling(out, "new")?;
-    let result = stage(out, &staging, files, &on_disk).and_then(|()| swap(out, &staging));
+    let result = stage(out, &staging, files, &unchanged).and_then(|()| swap(out, &staging));
     if result.is_err() && staging.exists() {
         let _ = std::fs::remove_dir_all(&staging);
     }
@@ -107,9 +114,11 @@ pub fn write(out: &Path, files: &[GeneratedFile]) -> io::Result<WriteSummary> {
 /// the contents, by `hash`), and nothing else but its build entries: what
 /// [`write()`] would leave unchanged, known without the files' contents.
 pub fn matches(out: &Path, hashes: &[(String, u64)], hash: impl Fn(&[u8]) -> u64 + Sync) -> io::Result<bool> {
-    let on_disk = read_tree(out)?;
+    let on_disk = list_tree(out)?;
     Ok(on_disk.len() == hashes.len()
-        && hashes.par_iter().all(|(path, expected)| on_disk.get(path).is_some_and(|bytes| hash(bytes) == *expected)))
+        && hashes.par_iter().all(|(path, expected)| {
+            on_disk.get(path).and_then(|path| std::fs::read(path).ok()).is_some_and(|bytes| hash(&bytes) == *expected)
+        }))
 }
 
 /// `.<name>.docgen-<what>` next to `out`, removed first if a run was interrupted.
@@ -122,19 +131,19 @@ fn sibling(out: &Path, what: &str) -> io::Result<PathBuf> {
     Ok(path)
 }
 
-/// Fills `staging` with `files`, unchanged ones hard-linked from `out`. The
-/// folders first, then the files on every core: a tree of 4,000 files is
-/// mostly system calls, which wait on the file system, not on each other.
-fn stage(out: &Path, staging: &Path, files: &[GeneratedFile], on_disk: &BTreeMap<String, Vec<u8>>) -> io::Result<()> {
+/// Fills `staging` with `files`, those `unchanged` (in the same order)
+/// hard-linked from `out`. The folders first, then the files on every core:
+/// a tree of 4,000 files is mostly system calls, which wait on the file
+/// system, not on each other.
+fn stage(out: &Path, staging: &Path, files: &[GeneratedFile], unchanged: &[bool]) -> io::Result<()> {
     let folders: BTreeSet<PathBuf> =
         files.iter().filter_map(|file| Some(staging.join(&file.path).parent()?.to_path_buf())).collect();
     for folder in &folders {
         std::fs::create_dir_all(folder)?;
     }
-    files.par_iter().try_for_each(|file| {
+    files.par_iter().zip(unchanged).try_for_each(|(file, unchanged)| {
         let target = staging.join(&file.path);
-        let unchanged = on_disk.get(&file.path).is_some_and(|old| old.as_slice() == file.contents.as_bytes());
-        if unchanged && std::fs::hard_link(out.join(&file.path), &target).is_ok() {
+        if *unchanged && std::fs::hard_link(out.join(&file.path), &target).is_ok() {
             return Ok(());
         }
         std::fs::write(&target, &file.contents)
@@ -187,12 +196,14 @@ fn swap(out: &Path, staging: &Path) -> io::Result<()> {
 }
 
 /// Every file under `root` (build entries excluded), keyed by `/`-separated
-/// relative path. The folder is walked first, then the files read in parallel.
-fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
+/// relative path; none when `root` does not exist. Only listed: callers
+/// read each file when they compare it and drop it after, so a tree of
+/// tens of megabytes is never held whole.
+fn list_tree(root: &Path) -> io::Result<BTreeMap<String, PathBuf>> {
+    let mut paths = BTreeMap::new();
     if !root.exists() {
-        return Ok(BTreeMap::new());
+        return Ok(paths);
     }
-    let mut paths = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         for entry in std::fs::read_dir(&dir)? {
@@ -206,11 +217,11 @@ fn read_tree(root: &Path) -> io::Result<BTreeMap<String, Vec<u8>>> {
             if entry.file_type()?.is_dir() {
                 pending.push(path);
             } else {
-                paths.push((key, path));
+                paths.insert(key, path);
             }
         }
     }
-    paths.into_par_iter().map(|(key, path)| Ok((key, std::fs::read(&path)?))).collect()
+    Ok(paths)
 }
 
 #[cfg(test)]
