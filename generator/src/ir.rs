@@ -10,6 +10,50 @@ use serde_json::Value;
 pub use crate::diagnostics::Location;
 pub use crate::parse::lenient_json::Repair;
 
+/// The `skip_serializing_if` tests of the IR: empty fields are left out of
+/// its JSON (the dumps and snapshots stay short), but not while
+/// [`omit::keeping_all`] runs, which the disk cache encodes pages in: its
+/// encoding has no field names, so every field must be there, in order.
+pub(crate) mod omit {
+    use std::cell::Cell;
+
+    thread_local! {
+        static KEEP_ALL: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Runs `f` (on this thread) with no field left out.
+    pub(crate) fn keeping_all<T>(f: impl FnOnce() -> T) -> T {
+        struct Restore(bool);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                KEEP_ALL.set(self.0);
+            }
+        }
+        let _restore = Restore(KEEP_ALL.replace(true));
+        f()
+    }
+
+    fn omitting() -> bool {
+        !KEEP_ALL.get()
+    }
+
+    pub(crate) fn empty_string(value: &str) -> bool {
+        value.is_empty() && omitting()
+    }
+
+    pub(crate) fn no(value: &bool) -> bool {
+        !*value && omitting()
+    }
+
+    pub(crate) fn empty_list<T>(value: &[T]) -> bool {
+        value.is_empty() && omitting()
+    }
+
+    pub(crate) fn none<T>(value: &Option<T>) -> bool {
+        value.is_none() && omitting()
+    }
+}
+
 /// Everything extracted from a docs folder, in page order. Models and
 /// operations are shared (`Arc`) with the page cache, so a run after a
 /// one-page edit does not copy every other page's items again.
@@ -41,7 +85,7 @@ pub struct PageInfo {
     /// `ms.prod` from the front matter, as written.
     pub ms_prod: String,
     /// `ms.subservice` from the front matter, as written (today's pages).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "omit::empty_string")]
     pub ms_subservice: String,
     /// The page has an HTTP request block (api pages).
     pub has_request_block: bool,
@@ -110,7 +154,7 @@ pub struct Property {
     pub inherited_from: Option<TypeRef>,
     /// An action parameter the page says is required ("Required." in its
     /// description, or a Required column); parameters are optional otherwise.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "omit::no")]
     pub required: bool,
     pub location: Location,
 }
@@ -133,7 +177,7 @@ pub enum TypeRef {
         /// The types of a cell that links several as alternatives (`[a](a.md)
         /// or [b](b.md)`): their closest common base type, if they have one,
         /// can stand for them.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "omit::empty_list")]
         one_of: Vec<TypeRef>,
     },
 }
@@ -170,7 +214,7 @@ pub struct Enum {
     /// Not declared by the docs: made from a String property that lists its
     /// possible values in prose or in the JSON representation. A declared
     /// enum of the same name wins over it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "omit::no")]
     pub described: bool,
     pub location: Location,
 }
@@ -284,7 +328,7 @@ pub struct Operation {
     pub examples: Vec<Arc<Example>>,
     /// The permissions table of the page (written there or included);
     /// `None` when the page has none that could be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "omit::none")]
     pub permissions: Option<Permissions>,
     /// The request line in the HTTP request block.
     pub location: Location,
@@ -294,11 +338,11 @@ pub struct Operation {
 /// permissions table says. A type the table does not list is `None`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Permissions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "omit::none")]
     pub delegated_work_or_school: Option<PermissionSet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "omit::none")]
     pub delegated_personal: Option<PermissionSet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "omit::none")]
     pub application: Option<PermissionSet>,
 }
 
@@ -387,4 +431,42 @@ pub enum Body {
     Text {
         text: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn optional_property() -> Property {
+        Property {
+            name: "displayName".into(),
+            ty: TypeRef::Untyped { raw: "String or Int32".into(), one_of: Vec::new() },
+            description: String::new(),
+            navigation: false,
+            inherited_from: None,
+            required: false,
+            location: Location { file: "resources/user.md".into(), line: 40, column: 1 },
+        }
+    }
+
+    #[test]
+    fn empty_fields_are_left_out_of_the_json_but_kept_while_keeping_all() {
+        let property = optional_property();
+        let json = serde_json::to_value(&property).unwrap();
+        assert!(json.get("required").is_none());
+        assert!(json["ty"]["untyped"].get("one_of").is_none());
+        let kept = omit::keeping_all(|| serde_json::to_value(&property).unwrap());
+        assert_eq!(kept["required"], false);
+        assert_eq!(kept["ty"]["untyped"]["one_of"], serde_json::json!([]));
+        // Left as it was once `keeping_all` returns.
+        assert!(serde_json::to_value(&property).unwrap().get("required").is_none());
+    }
+
+    #[test]
+    fn every_field_reads_back_from_an_encoding_without_field_names() {
+        let property = optional_property();
+        let bytes = omit::keeping_all(|| rmp_serde::to_vec(&property).unwrap());
+        let back: Property = rmp_serde::from_slice(&bytes).unwrap();
+        assert_eq!(back, property);
+    }
 }
