@@ -279,7 +279,10 @@ impl std::fmt::Display for Miss {
 /// options. `None` when the executable cannot be read.
 fn identity(options: &EmitOptions) -> Option<u64> {
     static EXECUTABLE: OnceLock<Option<u64>> = OnceLock::new();
-    let executable = EXECUTABLE.get_or_init(|| Some(content_hash(&std::fs::read(std::env::current_exe().ok()?).ok()?)));
+    let executable = EXECUTABLE.get_or_init(|| {
+        let file = std::fs::File::open(std::env::current_exe().ok()?).ok()?;
+        Some(content_hash(&FileBytes::of(file).ok()?))
+    });
     let mut hasher = content_hasher();
     (MAGIC, FORMAT, env!("CARGO_PKG_VERSION"), (*executable)?, options).hash(&mut hasher);
     Some(hasher.finish())
