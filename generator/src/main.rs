@@ -55,7 +55,7 @@ enum Command {
         #[command(flatten)]
         deny: DenyOptions,
         /// Print how long each stage of the run took (reading, the cache,
-        /// parsing, resolving, emitting, writing) to stderr.
+        /// parsing, resolving, emitting, writing or checking) to stderr.
         #[arg(long)]
         timings: bool,
     },
@@ -542,6 +542,7 @@ fn generate_crate(
             eprintln!("{}: 0 written, {} unchanged, 0 removed{reused}", out.display(), generated.file_count())
         }
         (true, Some(files)) => {
+            progress.stage("check", 0);
             let drift =
                 docgen::output::check(&out, files).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
             if !drift.is_empty() {
@@ -549,6 +550,7 @@ fn generate_crate(
                     eprintln!("{item}");
                 }
                 eprintln!("{} file(s) in {} differ from the docs: run `cargo xtask gen`", drift.len(), out.display());
+                progress.done();
                 return Ok(EXIT_FINDINGS);
             }
             eprintln!("{} is up to date ({} files){reused}", out.display(), files.len());

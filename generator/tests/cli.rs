@@ -246,6 +246,20 @@ fn gen_timings_name_every_stage_in_order_and_only_when_asked() {
     assert!(again.starts_with("timings: read ") && again.contains(", cache ") && !again.contains("parse"), "{again}");
 }
 
+#[test]
+fn gen_check_prints_its_timings_when_it_finds_drift_too() {
+    let scratch = Scratch::new("check-timings");
+    let out = scratch.path("out");
+    assert_eq!(gen_fixtures(&out, &["--no-cache"]).status.code(), Some(0));
+    std::fs::write(std::path::Path::new(&out).join("src/lib.rs"), "// edited by hand\n").expect("writable");
+    let output = gen_fixtures(&out, &["--check", "--no-cache", "--timings"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("changed: src/lib.rs"), "{stderr}");
+    let line = stderr.lines().find(|line| line.starts_with("timings: ")).expect("a timings line");
+    assert!(line.contains(", check ") && line.ends_with(" s in all"), "{line}");
+}
+
 /// Copies a folder of pages, for a test that edits them.
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).expect("writable");
