@@ -6,7 +6,7 @@
 //! comes from, plus the representations that cannot be tested and why, so
 //! a test run can be turned into pass rates and a list of failures by page.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::syntax::str_constant;
 use super::types::rust_type;
@@ -123,30 +123,37 @@ fn test_name(module: &str) -> String {
 }
 
 /// The tests by kind, then the bodies skipped with their reasons, each in
-/// (page, line) order.
+/// (page, line) order. Fields are declared in the order of their names,
+/// the order the manifest has always listed them in.
 fn manifest(entries: &[Entry], options: &EmitOptions) -> String {
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        generated_by: String,
+        skipped: Vec<Item<'a>>,
+        tests: Vec<Item<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Item<'a> {
+        kind: &'static str,
+        line: u32,
+        page: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        test: Option<&'a str>,
+    }
     let mut sorted: Vec<&Entry> = entries.iter().collect();
     sorted.sort_by(|a, b| (&a.page, a.line, a.kind.label()).cmp(&(&b.page, b.line, b.kind.label())));
-    let mut tests = Vec::new();
-    let mut skipped = Vec::new();
+    let generated_by =
+        format!("docgen from `{}`; do not edit: change the docs and run `cargo xtask gen`", options.docs_label);
+    let mut manifest = Manifest { generated_by, skipped: Vec::new(), tests: Vec::new() };
     for entry in sorted {
-        let mut item = json!({ "kind": entry.kind.label(), "page": entry.page, "line": entry.line });
+        let item = |reason, test| Item { kind: entry.kind.label(), line: entry.line, page: &entry.page, reason, test };
         match &entry.outcome {
-            Ok(test) => {
-                item["test"] = Value::String(test.clone());
-                tests.push(item);
-            }
-            Err(reason) => {
-                item["reason"] = Value::String(reason.clone());
-                skipped.push(item);
-            }
+            Ok(test) => manifest.tests.push(item(None, Some(test))),
+            Err(reason) => manifest.skipped.push(item(Some(reason), None)),
         }
     }
-    let manifest = json!({
-        "generated_by": format!("docgen from `{}`; do not edit: change the docs and run `cargo xtask gen`", options.docs_label),
-        "tests": tests,
-        "skipped": skipped,
-    });
     let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     text.push('\n');
     text

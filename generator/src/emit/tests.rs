@@ -575,48 +575,66 @@ fn manifest_rows<'a>(
 }
 
 /// The manifest: every contract test with its page, every skipped example
-/// with its page and reason, and the counts.
+/// with its page and reason, and the counts. Fields are declared in the
+/// order of their names, the order the manifest has always listed them in.
 fn manifest(rows: &[ManifestRow], options: &EmitOptions) -> String {
-    use serde_json::{Value, json};
+    #[derive(serde::Serialize)]
+    struct Manifest<'a> {
+        contract_tests: usize,
+        examples: usize,
+        generated_by: String,
+        skipped: usize,
+        skipped_by_reason: BTreeMap<&'static str, usize>,
+        skipped_examples: Vec<SkippedEntry<'a>>,
+        tests: Vec<TestEntry<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct TestEntry<'a> {
+        #[serde(skip_serializing_if = "str::is_empty")]
+        base_path: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        calls: Option<&'a str>,
+        line: u32,
+        page: &'a str,
+        test: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct SkippedEntry<'a> {
+        #[serde(skip_serializing_if = "str::is_empty")]
+        detail: &'a str,
+        line: u32,
+        page: &'a str,
+        reason: &'static str,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        usable_pair: bool,
+    }
     let mut tests = Vec::new();
-    let mut skipped = Vec::new();
-    let mut by_reason: std::collections::BTreeMap<SkipReason, usize> = Default::default();
+    let mut skipped_examples = Vec::new();
+    let mut skipped_by_reason: BTreeMap<&'static str, usize> = BTreeMap::new();
     for row in rows {
         match *row {
             ManifestRow::Test { test, page, line, calls, base_path } => {
-                let mut entry = json!({ "test": test, "page": page, "line": line });
-                if let Some(called) = calls {
-                    entry["calls"] = Value::String(called.to_string());
-                }
-                if !base_path.is_empty() {
-                    entry["base_path"] = Value::String(base_path.to_string());
-                }
-                tests.push(entry);
+                tests.push(TestEntry { base_path, calls, line, page, test });
             }
             ManifestRow::Skipped { page, line, reason, detail } => {
-                *by_reason.entry(reason).or_default() += 1;
-                let mut entry = json!({ "page": page, "line": line, "reason": reason.label() });
-                if reason.pair_is_usable() {
-                    entry["usable_pair"] = Value::Bool(true);
-                }
-                if !detail.is_empty() {
-                    entry["detail"] = Value::String(detail.to_string());
-                }
-                skipped.push(entry);
+                *skipped_by_reason.entry(reason.label()).or_default() += 1;
+                let usable_pair = reason.pair_is_usable();
+                skipped_examples.push(SkippedEntry { detail, line, page, reason: reason.label(), usable_pair });
             }
         }
     }
-    let reasons: serde_json::Map<String, Value> =
-        by_reason.iter().map(|(reason, count)| (reason.label().to_string(), json!(count))).collect();
-    let manifest = json!({
-        "generated_by": format!("docgen from `{}`; do not edit: change the docs and run `cargo xtask gen`", options.docs_label),
-        "examples": rows.len(),
-        "contract_tests": tests.len(),
-        "skipped": skipped.len(),
-        "skipped_by_reason": reasons,
-        "tests": tests,
-        "skipped_examples": skipped,
-    });
+    let manifest = Manifest {
+        contract_tests: tests.len(),
+        examples: rows.len(),
+        generated_by: format!(
+            "docgen from `{}`; do not edit: change the docs and run `cargo xtask gen`",
+            options.docs_label
+        ),
+        skipped: skipped_examples.len(),
+        skipped_by_reason,
+        skipped_examples,
+        tests,
+    };
     let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     text.push('\n');
     text
