@@ -58,12 +58,19 @@ pub fn emit(
     // example's tests covers everything its plan is made from, and the
     // builder calls that rebuild its request.
     let router = Router::new(space);
-    let plans: Vec<Contract> =
-        specs.par_iter().zip(&op_ids).map(|((_, example, _), op_id)| contract(&router, *op_id, example)).collect();
-    let request_chains: Vec<Option<(Chain, String)>> = specs
+    // Each example URL is walked once, for its contract and its request test.
+    let walks: Vec<Option<Walk>> = specs
         .par_iter()
-        .map(|(op, example, _)| example.request.as_ref().and_then(|r| router.call_chain(op, &r.url)))
+        .map(|(_, example, _)| example.request.as_ref().and_then(|r| router.walk_url(&r.url)))
         .collect();
+    let plans: Vec<Contract> = specs
+        .par_iter()
+        .zip(&op_ids)
+        .zip(&walks)
+        .map(|(((_, example, _), op_id), walk)| contract(&router, *op_id, example, walk.as_ref()))
+        .collect();
+    let request_chains: Vec<Option<(Chain, String)>> =
+        specs.par_iter().zip(&walks).map(|((op, _, _), walk)| walk.as_ref().and_then(|w| w.call_chain(op))).collect();
     let keys: Vec<u64> = specs
         .par_iter()
         .zip(&plans)
@@ -419,7 +426,9 @@ fn skip(reason: SkipReason, detail: impl Into<String>) -> Contract {
 /// path, else the operation whose path the URL follows (pages document
 /// several paths, `/me/…` and `/users/{id}/…`, and the example shows one),
 /// else its own below a base path the URL adds.
-fn contract(router: &Router, op_id: usize, example: &Example) -> Contract {
+/// The contract plan of one example; `walk` is its request URL's, `None`
+/// without a request or for a URL on another host.
+fn contract(router: &Router, op_id: usize, example: &Example, walk: Option<&Walk>) -> Contract {
     let space = router.space;
     let Some(request) = &example.request else {
         return skip(SkipReason::NoRequest, "");
@@ -432,19 +441,17 @@ fn contract(router: &Router, op_id: usize, example: &Example) -> Contract {
         300..=399 => return skip(SkipReason::Redirect, response.status.to_string()),
         status => return skip(SkipReason::NotSuccess, status.to_string()),
     }
-    if is_other_host(&request.url) {
+    let Some(Walk { parts, routes }) = walk else {
         return skip(SkipReason::OtherHost, request.url.as_str());
-    }
+    };
     let own = &space.operations[op_id];
-    let parts = url_segments(&request.url);
     let same_method = request.method == own.method;
-    let routes = router.routes(&parts);
     let found = same_method
-        .then(|| chain_to(&routes, own).cloned())
+        .then(|| chain_to(routes, own).cloned())
         .flatten()
         .map(|chain| (op_id, chain, 0))
-        .or_else(|| route(space, &routes, request.method).map(|(id, chain)| (id, chain, 0)))
-        .or_else(|| same_method.then(|| below_base(router, own, &parts)).flatten().map(|(chain, k)| (op_id, chain, k)));
+        .or_else(|| router.route(routes, request.method).map(|(id, chain)| (id, chain, 0)))
+        .or_else(|| same_method.then(|| below_base(router, own, parts)).flatten().map(|(chain, k)| (op_id, chain, k)));
     let Some((called, chain, base_len)) = found else {
         let reason = if same_method { SkipReason::UrlDoesNotFollowPath } else { SkipReason::MethodDiffers };
         return skip(reason, format!("{} {} for {}", request.method.as_str(), request.url, own.path));
@@ -487,19 +494,6 @@ fn contract(router: &Router, op_id: usize, example: &Example) -> Contract {
         status: response.status,
         answer,
     })
-}
-
-/// The operation with `method` that one of `routes` reaches; the most
-/// specific one (fewest ids), the first by id on a tie.
-fn route(space: &TypeSpace, routes: &[(NodeId, Chain)], method: Method) -> Option<(usize, Chain)> {
-    let mut best: Option<(usize, usize, &Chain)> = None;
-    for (id, op) in space.operations.iter().enumerate().filter(|(_, op)| op.method == method) {
-        let Some(chain) = chain_to(routes, op) else { continue };
-        if best.as_ref().is_none_or(|(fewest, _, _)| chain.keys < *fewest) {
-            best = Some((chain.keys, id, chain));
-        }
-    }
-    best.map(|(_, id, chain)| (id, chain.clone()))
 }
 
 /// `op`'s path as the tail of `parts`, and how many leading parts it leaves
@@ -732,6 +726,22 @@ struct Router<'a> {
     space: &'a TypeSpace,
     accessors: Vec<Vec<NodeId>>,
     hosted: Vec<Vec<NodeId>>,
+    /// The operations whose target each node is, by id.
+    targeted_by: Vec<Vec<usize>>,
+}
+
+/// An example URL, walked: its parts and every route it takes ([`Router::routes`]).
+struct Walk {
+    parts: Vec<String>,
+    routes: Vec<(NodeId, Chain)>,
+}
+
+impl Walk {
+    /// The builder calls that reach `op` along the URL, and the URL's path.
+    fn call_chain(&self, op: &ROperation) -> Option<(Chain, String)> {
+        let chain = chain_to(&self.routes, op)?.clone();
+        Some((chain, format!("/{}", self.parts.join("/"))))
+    }
 }
 
 impl<'a> Router<'a> {
@@ -750,19 +760,43 @@ impl<'a> Router<'a> {
             children.sort_by_key(|c| is_id(space.nodes[*c].segment.as_ref()));
             accessors[id] = children;
         }
-        Router { space, accessors, hosted }
+        let mut targeted_by = vec![Vec::new(); space.nodes.len()];
+        for (id, op) in space.operations.iter().enumerate() {
+            targeted_by[op.target].push(id);
+        }
+        Router { space, accessors, hosted, targeted_by }
     }
 
-    /// Matches the example URL against the operation's path and collects
-    /// the arguments each builder method needs; `None` when the URL does
-    /// not follow the documented path (another host, a different shape).
-    fn call_chain(&self, op: &ROperation, url: &str) -> Option<(Chain, String)> {
+    /// Walks an example URL from the client; `None` for a URL on another
+    /// host, which no builder reaches.
+    fn walk_url(&self, url: &str) -> Option<Walk> {
         if is_other_host(url) {
             return None;
         }
         let parts = url_segments(url);
-        let chain = chain_to(&self.routes(&parts), op)?.clone();
-        Some((chain, format!("/{}", parts.join("/"))))
+        let routes = self.routes(&parts);
+        Some(Walk { parts, routes })
+    }
+
+    /// The operation with `method` that one of `routes` reaches; the most
+    /// specific one (fewest ids), the first by id on a tie. Only the
+    /// operations that target a node some route ends at can be reached.
+    fn route(&self, routes: &[(NodeId, Chain)], method: Method) -> Option<(usize, Chain)> {
+        let mut reachable: Vec<usize> = routes.iter().flat_map(|(end, _)| &self.targeted_by[*end]).copied().collect();
+        reachable.sort_unstable();
+        reachable.dedup();
+        let mut best: Option<(usize, usize, &Chain)> = None;
+        for id in reachable {
+            let op = &self.space.operations[id];
+            if op.method != method {
+                continue;
+            }
+            let Some(chain) = chain_to(routes, op) else { continue };
+            if best.as_ref().is_none_or(|(fewest, _, _)| chain.keys < *fewest) {
+                best = Some((chain.keys, id, chain));
+            }
+        }
+        best.map(|(_, id, chain)| (id, chain.clone()))
     }
 
     /// Every way the URL `parts` goes from the client, in the order a
