@@ -55,7 +55,8 @@ enum Command {
         #[command(flatten)]
         deny: DenyOptions,
         /// Print how long each stage of the run took (reading, the cache,
-        /// parsing, resolving, emitting, writing or checking) to stderr.
+        /// parsing, resolving, emitting, writing or checking), and the peak
+        /// memory, to stderr.
         #[arg(long)]
         timings: bool,
     },
@@ -442,7 +443,21 @@ impl Terminal {
         if let Some(line) = stage_times(&stages, Instant::now()) {
             eprintln!("{line}");
         }
+        if let Some(mb) = peak_memory_mb() {
+            eprintln!("peak memory: {mb} MB");
+        }
     }
+}
+
+/// The most memory this process has held so far, as the kernel counts it
+/// (`VmHWM`). Read from inside: a parent's `wait4` can report its own size
+/// instead, since a child spawned with `vfork` starts in the parent's
+/// memory. `None` where there is no `/proc`.
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|line| line.strip_prefix("VmHWM:"))?;
+    let kb: u64 = line.trim().strip_suffix("kB")?.trim().parse().ok()?;
+    Some(kb.div_ceil(1024))
 }
 
 /// `timings: read 0.043 s, parse 0.140 s, …; 0.912 s in all`: each stage

@@ -241,6 +241,14 @@ fn gen_timings_name_every_stage_in_order_and_only_when_asked() {
     let names: Vec<&str> = stages.split(", ").filter_map(|stage| stage.split(' ').next()).collect();
     assert_eq!(names, ["read", "cache", "parse", "resolve", "emit", "write"], "{first}");
     assert!(total.ends_with(" s in all"), "{first}");
+    #[cfg(target_os = "linux")]
+    {
+        let output = gen_fixtures(&out, &["--timings", "--no-cache"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let peak = stderr.lines().find_map(|line| line.strip_prefix("peak memory: ")).expect("a peak memory line");
+        let mb: u64 = peak.strip_suffix(" MB").and_then(|n| n.parse().ok()).expect("megabytes");
+        assert!(mb > 0, "{peak}");
+    }
     // Nothing changed: the run stops after the cache.
     let again = timings(&["--timings", "--cache-dir", &scratch.path("cache")]).expect("a timings line");
     assert!(again.starts_with("timings: read ") && again.contains(", cache ") && !again.contains("parse"), "{again}");
