@@ -11,7 +11,9 @@
 //! - `process`: whole `docgen gen` processes, v1.0 then beta, as a user runs
 //!   them (cold, and a second run after one page changed), and `--watch`;
 //! - `floor` (only when named): the floor alone, for counting its
-//!   instructions under callgrind next to a `docgen gen`'s.
+//!   instructions under callgrind next to a `docgen gen`'s;
+//! - `versus PATH` (only when named): this build's `docgen` against the
+//!   executable at `PATH` (another build), interleaved on one copy of beta.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -41,6 +43,10 @@ fn main() {
     // `cargo bench` passes `--bench`; any other argument names a part.
     let parts: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let wants = |part: &str| parts.is_empty() || parts.iter().any(|p| p == part);
+    if parts.first().is_some_and(|p| p == "versus") && parts.len() != 2 {
+        println!("usage: versus PATH (the docgen executable to compare this build with)");
+        return;
+    }
     let out = std::env::temp_dir().join(format!("docgen-bench-{}", std::process::id()));
     if wants("pipeline") {
         pipeline(&docs, &out);
@@ -50,6 +56,11 @@ fn main() {
     }
     if parts.iter().any(|p| p == "floor") {
         println!("floor (read + pulldown-cmark, 1 thread, median of {RUNS}) {:.3} s", floor(&docs).as_secs_f64());
+    }
+    if let [versus_part, other] = parts.as_slice()
+        && versus_part == "versus"
+    {
+        versus(&docs, &out, Path::new(other));
     }
     let _ = std::fs::remove_dir_all(&out);
 }
@@ -325,10 +336,14 @@ struct Child {
 /// a feature, a crate of its own), timing the whole process from spawn to
 /// exit; its peak memory is what it reports of itself (`--timings`), or
 /// the kernel's rusage of the child where it reports none.
-#[allow(clippy::zombie_processes, reason = "wait4 reaps the child, with its rusage")]
 fn docgen_gen(docs: &Path, out: &Path, extra: &[&str]) -> Child {
     // Cargo builds the binary for benchmarks and says where it is.
-    let binary = env!("CARGO_BIN_EXE_docgen");
+    run_gen(Path::new(env!("CARGO_BIN_EXE_docgen")), docs, out, extra)
+}
+
+/// [`docgen_gen`] with the `docgen` executable at `binary`.
+#[allow(clippy::zombie_processes, reason = "wait4 reaps the child, with its rusage")]
+fn run_gen(binary: &Path, docs: &Path, out: &Path, extra: &[&str]) -> Child {
     let log = out.with_extension("stderr");
     if let Some(parent) = log.parent() {
         std::fs::create_dir_all(parent).expect("the benchmark folder is writable");
@@ -455,6 +470,62 @@ fn processes(docs: &Path, out: &Path) {
         warm.iter().map(|w| w.peak_mb).max().unwrap_or(0),
         unchanged.peak_mb
     );
+}
+
+/// This build's `docgen gen` against another executable's (`other`), on
+/// one copy of beta, each with its own output folder and cache: after one
+/// page changed (a new edit before each pair of runs), with nothing changed,
+/// and cold. The two run interleaved, and which runs first alternates: the
+/// first process after an edit runs faster whatever its build.
+fn versus(docs: &Path, out: &Path, other: &Path) {
+    const PAIRS: usize = 16;
+    let copy = out.join("versus-docs");
+    copy_tree(&docs.join("beta"), &copy).expect("the docs can be copied");
+    let this = PathBuf::from(env!("CARGO_BIN_EXE_docgen"));
+    let builds = [("this build", this.as_path()), ("other", other)];
+    let crate_dir = |index: usize| out.join("versus").join(index.to_string());
+    let run = |index: usize| {
+        let child = run_gen(builds[index].1, &copy, &crate_dir(index), &[]);
+        assert!(child.ok, "{} failed:\n{}", builds[index].1.display(), child.stderr);
+        child.time
+    };
+    let pairs = |runs: usize, before_each: &mut dyn FnMut(usize)| -> [Vec<Duration>; 2] {
+        let mut times = [Vec::new(), Vec::new()];
+        for pair in 0..runs {
+            before_each(pair);
+            let order = if pair % 2 == 0 { [0, 1] } else { [1, 0] };
+            for index in order {
+                times[index].push(run(index));
+            }
+        }
+        times
+    };
+    let mut edit = 0;
+    pairs(1, &mut |_| {}); // Each build's first run fills its cache.
+    let edited = pairs(PAIRS, &mut |_| {
+        edit += 1;
+        edit_page_on_disk(&copy, edit);
+    });
+    let unchanged = pairs(PAIRS, &mut |_| {});
+    let cold = pairs(RUNS, &mut |_| {
+        for index in 0..2 {
+            let _ = std::fs::remove_dir_all(crate_dir(index).join("target"));
+        }
+    });
+    println!("this build against {}: beta, interleaved, the first of each pair alternating", other.display());
+    let middle = |times: &[Duration]| {
+        let mut times = times.to_vec();
+        times.sort();
+        times[times.len() / 2].as_secs_f64() * 1000.0
+    };
+    for (what, times) in [("one page changed", &edited), ("nothing changed", &unchanged), ("cold", &cold)] {
+        let runs = times[0].len();
+        println!(
+            "  {what:<17} this build {:>7.1} ms, other {:>7.1} ms (medians of {runs})",
+            middle(&times[0]),
+            middle(&times[1])
+        );
+    }
 }
 
 /// `docgen gen --watch` of `docs` into `out`: the time from a page saved

@@ -9,6 +9,9 @@
 //!   (medians next to the floor measured in the same run, and peak memory):
 //!   the library in one process, and whole `docgen gen` processes as a user
 //!   runs them; both without an argument.
+//! - `bench versus PATH`: this build's `docgen gen` against another build's
+//!   executable, interleaved on one copy of beta (one page changed, nothing
+//!   changed, cold).
 //! - `bench consumer [--runs N] [--per-area]`: the build of a small
 //!   application on the generated v1.0 crate (one area, every area), on the
 //!   runtime alone, and on graph-rs-sdk; with `--per-area`, the generated
@@ -45,8 +48,12 @@ fn main() -> ExitCode {
         Some("corpus") => corpus(),
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("consumer") => consumer::bench(&args[2..]),
-            part @ (None | Some("pipeline" | "process")) => bench(part),
-            Some(other) => Err(format!("unknown benchmark `{other}`: use pipeline, process or consumer")),
+            part @ (None | Some("pipeline" | "process")) => bench(part.into_iter().collect()),
+            Some("versus") => match args.get(2) {
+                Some(other) => bench(vec!["versus", other.as_str()]),
+                None => Err("usage: cargo xtask bench versus PATH (another build of docgen)".to_string()),
+            },
+            Some(other) => Err(format!("unknown benchmark `{other}`: use pipeline, process, versus or consumer")),
         },
         Some("ci") => ci(),
         Some("contract") => contract(),
@@ -57,7 +64,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown docs version `{other}`: use v1.0 or beta")),
         },
         _ => Err(
-            "usage: cargo xtask <gen|check|corpus|bench [pipeline|process|consumer]|ci|contract|fidelity|roundtrip [v1.0|beta]>"
+            "usage: cargo xtask <gen|check|corpus|bench [pipeline|process|versus PATH|consumer]|ci|contract|fidelity|roundtrip [v1.0|beta]>"
                 .to_string(),
         ),
     };
@@ -288,12 +295,13 @@ fn check_coverage(version: &str, report: &docgen::report::Report) -> Result<(), 
     Ok(())
 }
 
-/// The pipeline benchmark, or one of its parts (cargo builds the `docgen`
-/// binary it runs as whole processes along with it).
-fn bench(part: Option<&str>) -> Result<(), String> {
+/// The pipeline benchmark, or one of its parts and its argument (cargo
+/// builds the `docgen` binary it runs as whole processes along with it).
+fn bench(part: Vec<&str>) -> Result<(), String> {
     let mut args = vec!["bench", "--quiet", "-p", "docgen", "--bench", "pipeline"];
-    if let Some(part) = part {
-        args.extend(["--", part]);
+    if !part.is_empty() {
+        args.push("--");
+        args.extend(part);
     }
     cargo(&args)
 }
