@@ -337,11 +337,13 @@ struct Child {
 /// exit; its peak memory is what it reports of itself (`--timings`), or
 /// the kernel's rusage of the child where it reports none.
 fn docgen_gen(docs: &Path, out: &Path, extra: &[&str]) -> Child {
+    let extra: Vec<&str> = extra.iter().copied().chain(["--timings"]).collect();
     // Cargo builds the binary for benchmarks and says where it is.
-    run_gen(Path::new(env!("CARGO_BIN_EXE_docgen")), docs, out, extra)
+    run_gen(Path::new(env!("CARGO_BIN_EXE_docgen")), docs, out, &extra)
 }
 
-/// [`docgen_gen`] with the `docgen` executable at `binary`.
+/// `docgen gen` with the `docgen` executable at `binary` (`--timings` only
+/// when `extra` has it: builds before that flag do not know it).
 #[allow(clippy::zombie_processes, reason = "wait4 reaps the child, with its rusage")]
 fn run_gen(binary: &Path, docs: &Path, out: &Path, extra: &[&str]) -> Child {
     let log = out.with_extension("stderr");
@@ -351,7 +353,7 @@ fn run_gen(binary: &Path, docs: &Path, out: &Path, extra: &[&str]) -> Child {
     let stderr = std::fs::File::create(&log).expect("the benchmark folder is writable");
     let started = Instant::now();
     let child = std::process::Command::new(binary)
-        .args(["gen", "--features", "--standalone", "--timings", "--docs"])
+        .args(["gen", "--features", "--standalone", "--docs"])
         .arg(docs)
         .arg("--out")
         .arg(out)
