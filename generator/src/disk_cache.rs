@@ -2,9 +2,12 @@
 //! one-page edit reuses what the last one built instead of starting cold.
 //!
 //! A cache folder holds two files:
-//! - `run.bin`: the last run's page key, a hash of each file it wrote and
-//!   its diagnostics. A run over the same pages with the same options, into
-//!   an output folder that still holds exactly those files, is done.
+//! - `run.bin`: the last run's page key, a digest of each page's items as
+//!   encoded here, a hash of each file it wrote and its diagnostics. A run
+//!   with the same options, into an output folder that still holds exactly
+//!   those files, is done when its pages are the same, or when the pages
+//!   that changed lower to the same items (a front-matter date, an author,
+//!   prose docgen does not read): only those pages are parsed.
 //! - `items.bin`: the lowered pages and printed items of the last runs, by
 //!   the content key the in-process [`Cache`] uses. A run after an edit gets
 //!   every unchanged page and item from here; only what changed is built.
@@ -38,7 +41,7 @@ use crate::source::SourceFile;
 use crate::{Cache, Generated, LoweredPage, Progress, content_hasher, lower};
 
 /// Bumped whenever what the files hold, or how, changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"docgen\0c";
 const HEADER_LEN: usize = 8 + 4 + 8 + 8;
 const RUN_FILE: &str = "run.bin";
@@ -68,6 +71,10 @@ pub enum Reuse {
     /// The same pages and options as the last run, whose files are in the
     /// output folder as it wrote them: nothing was built or written.
     Unchanged,
+    /// `changed` pages changed since the last run, but none in what docgen
+    /// reads from them: their items are what they were, and the output
+    /// folder holds what the last run wrote. Only those pages were parsed.
+    Unaffected { changed: usize },
     /// `pages` of `of` pages came from the cache, and every item they print
     /// as before; the rest were built.
     Partial { pages: usize, of: usize },
@@ -80,6 +87,9 @@ impl std::fmt::Display for Reuse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Reuse::Unchanged => write!(f, "no page changed since the last run"),
+            Reuse::Unaffected { changed } => {
+                write!(f, "{changed} page(s) changed since the last run, none in what docgen reads from them")
+            }
             Reuse::Partial { pages, of } => write!(f, "{pages} of {of} pages unchanged since the last run"),
             Reuse::Cold(why) => write!(f, "nothing reused: {why}"),
         }
@@ -92,6 +102,10 @@ struct Pending {
     dir: PathBuf,
     identity: u64,
     pages_key: u64,
+    /// Each page's key, in page order.
+    keys: Vec<u64>,
+    /// [`run_diagnostics_digest`] of the pages.
+    together: u64,
     /// The items file as read (or none).
     stored: StoredFile,
     /// The pages this run built, encoded beside the resolve.
@@ -151,9 +165,11 @@ impl Persisted {
         let plan = (|| {
             std::fs::create_dir_all(&pending.dir)
                 .map_err(|e| format!("cannot create {}: {e}", pending.dir.display()))?;
+            let digests = page_digests(pending);
             let items = ItemsPlan::new(cache, pending)?;
-            let run = encode_run(&generated.files, &generated.diagnostics)?;
-            let run_target = Target::Whole { header: header(pending.identity, pending.pages_key) };
+            let digests = (pending.together, digests);
+            let run = encode_run(pending.pages_key, digests, &generated.files, &generated.diagnostics)?;
+            let run_target = Target::Whole { header: header(pending.identity, 0) };
             let run_file = SegmentFile::open(&pending.dir.join(RUN_FILE), run_target)?;
             let items_file = match &items {
                 Some(items) => Some(SegmentFile::open(&pending.dir.join(ITEMS_FILE), items.target(pending))?),
@@ -216,8 +232,11 @@ pub fn generate_persisted(
         return Ok(Persisted { output: Output::Built(generated), reuse, pending: None });
     };
     progress.stage("cache", 0);
-    if let Some(output) = out.and_then(|out| unchanged(dir, identity, pages_key, out)) {
-        return Ok(Persisted { output, reuse: Reuse::Unchanged, pending: None });
+    if let Some(out) = out
+        && let Some(last) = read_run(dir, identity)
+        && let Some((output, reuse)) = in_place(&last, sources, &keys, pages_key, cache, out)
+    {
+        return Ok(Persisted { output, reuse, pending: None });
     }
     let (reuse, stored) = match read_items(dir, identity, &keys, cache) {
         Ok(stored) => {
@@ -226,7 +245,16 @@ pub fn generate_persisted(
         }
         Err(miss) => (Reuse::Cold(miss.to_string()), StoredFile::default()),
     };
-    let pending = Pending { dir: dir.to_path_buf(), identity, pages_key, stored, encoded: Mutex::default() };
+    let together = run_diagnostics_digest(sources);
+    let pending = Pending {
+        dir: dir.to_path_buf(),
+        identity,
+        pages_key,
+        keys: keys.clone(),
+        together,
+        stored,
+        encoded: Mutex::default(),
+    };
     let encode_new_pages = || {
         let new: Vec<u64> = keys.iter().copied().filter(|key| !pending.stored.pages.contains_key(key)).collect();
         let encoded: Vec<(u64, Vec<u8>)> = new
@@ -243,15 +271,92 @@ pub fn generate_persisted(
     Ok(Persisted { output: Output::Built(generated), reuse, pending: Some(pending) })
 }
 
-/// The last run's output, when it was of the same pages (`pages_key`) with
-/// the same options and `out` still holds exactly the files it wrote.
-fn unchanged(dir: &Path, identity: u64, pages_key: u64, out: &Path) -> Option<Output> {
-    let file = read_segments(&dir.join(RUN_FILE), identity, pages_key).ok()?;
+/// The last run, as `run.bin` holds it, if this build wrote it for these options.
+fn read_run(dir: &Path, identity: u64) -> Option<StoredRun> {
+    let file = read_segments(&dir.join(RUN_FILE), identity, 0).ok()?;
     let [body] = file.bodies.as_slice() else { return None };
-    let run = decode_run(&file.bytes[body.clone()]).ok()?;
-    crate::output::matches(out, &run.files, content_hash)
-        .ok()?
-        .then_some(Output::InPlace { files: run.files.len(), diagnostics: run.diagnostics })
+    decode_run(&file.bytes[body.clone()]).ok()
+}
+
+/// The last run's output, when `out` still holds exactly the files it wrote
+/// and this run's pages are its pages (`pages_key`), or differ only in
+/// pages whose items read the same ([`unaffected_changes`]).
+fn in_place(
+    last: &StoredRun,
+    sources: &[SourceFile],
+    keys: &[u64],
+    pages_key: u64,
+    cache: &Cache,
+    out: &Path,
+) -> Option<(Output, Reuse)> {
+    let reuse = if last.pages_key == pages_key {
+        Reuse::Unchanged
+    } else {
+        Reuse::Unaffected { changed: unaffected_changes(last, sources, keys, cache)? }
+    };
+    let output = Output::InPlace { files: last.files.len(), diagnostics: last.diagnostics.clone() };
+    crate::output::matches(out, &last.files, content_hash).ok()?.then_some((output, reuse))
+}
+
+/// Most changed pages lowered to see whether their items changed: beyond
+/// this, a run is more likely a new checkout than a touched date.
+const MOST_LOWERED_FIRST: usize = 256;
+
+/// How many pages changed since the last run, when each of them lowers to
+/// items that encode as the page it replaces did (the same digest at the
+/// same place in page order); `None` otherwise, or when more than
+/// [`MOST_LOWERED_FIRST`] changed. The changed pages are lowered into
+/// `cache`, so a run that must build after all does not lower them again.
+fn unaffected_changes(last: &StoredRun, sources: &[SourceFile], keys: &[u64], cache: &Cache) -> Option<usize> {
+    if last.digests.len() != keys.len() {
+        return None;
+    }
+    let changed: Vec<usize> = (0..keys.len()).filter(|index| !last.digests.contains_key(&keys[*index])).collect();
+    if changed.len() > MOST_LOWERED_FIRST {
+        return None;
+    }
+    let lowered: Vec<(usize, Option<u64>)> = changed
+        .par_iter()
+        .map(|&index| {
+            let page = crate::lower_page(&sources[index]);
+            let digest = encode_page(&page, |example| cache.emit.example_digest(example)).map(|b| content_hash(&b));
+            cache.pages.insert(keys[index], page, 0);
+            (index, digest)
+        })
+        .collect();
+    let mut digests: Vec<u64> = keys.iter().map(|key| last.digests.get(key).copied().unwrap_or_default()).collect();
+    for (index, digest) in lowered {
+        digests[index] = digest?;
+    }
+    (items_key(run_diagnostics_digest(sources), &digests) == last.items_key).then_some(changed.len())
+}
+
+/// Each page's key and the digest of its encoding, in page order, for
+/// `run.bin`; `None` if a page could not be encoded (then no later run is
+/// found unaffected).
+fn page_digests(pending: &Pending) -> Option<Vec<(u64, u64)>> {
+    let encoded = pending.encoded.lock().unwrap_or_else(|e| e.into_inner());
+    let new: foldhash::HashMap<u64, &[u8]> = encoded.iter().map(|(key, bytes)| (*key, bytes.as_slice())).collect();
+    let digest = |key: &u64| match new.get(key) {
+        Some(bytes) => Some(content_hash(bytes)),
+        None => pending.stored.pages.get(key).map(|range| content_hash(&pending.stored.bytes[range.clone()])),
+    };
+    pending.keys.par_iter().map(|key| Some((*key, digest(key)?))).collect()
+}
+
+/// One key for the items of every page, in page order, and for what the
+/// pages give only together (`together`: [`run_diagnostics_digest`]).
+fn items_key(together: u64, digests: &[u64]) -> u64 {
+    let mut hasher = content_hasher();
+    (together, digests).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A digest of the diagnostics a run finds in its pages together, not page
+/// by page (the note that include directives went unread for want of an
+/// includes folder, which points at the first of them).
+fn run_diagnostics_digest(sources: &[SourceFile]) -> u64 {
+    content_hash(format!("{:?}", crate::source::includes::no_folder_note(sources)).as_bytes())
 }
 
 /// Why a cache file was not used.
@@ -666,18 +771,44 @@ fn decode_page(bytes: &[u8]) -> Result<(LoweredPage, Vec<u64>), Miss> {
     Ok((Arc::new((lowered, diagnostics)), page.example_digests))
 }
 
-/// The last run, read back: each file's path and [`content_hash`].
+/// The last run, read back: its pages' key, each page's digest by page key
+/// and the [`items_key`] of them in page order (none if a page could not be
+/// encoded), each file's path and [`content_hash`], and its diagnostics.
 struct StoredRun {
+    pages_key: u64,
+    digests: foldhash::HashMap<u64, u64>,
+    items_key: u64,
     files: Vec<(String, u64)>,
     diagnostics: Vec<Diagnostic>,
 }
 
-fn encode_run(files: &[GeneratedFile], diagnostics: &[Diagnostic]) -> Result<Vec<u8>, String> {
+fn encode_run(
+    pages_key: u64,
+    (together, digests): (u64, Option<Vec<(u64, u64)>>),
+    files: &[GeneratedFile],
+    diagnostics: &[Diagnostic],
+) -> Result<Vec<u8>, String> {
     let hashes: Vec<u64> = files.par_iter().map(|file| content_hash(file.contents.as_bytes())).collect();
     let stored: Vec<StoredDiagnostic> = diagnostics.iter().map(StoredDiagnostic::from).collect();
     let diagnostics = rmp_serde::to_vec_named(&stored).map_err(|e| format!("cannot encode the diagnostics: {e}"))?;
     let mut out = Vec::new();
     (|| {
+        out.u64(pages_key)?;
+        match digests {
+            Some(digests) => {
+                let in_order: Vec<u64> = digests.iter().map(|(_, digest)| *digest).collect();
+                out.u64(items_key(together, &in_order))?;
+                out.u64(digests.len() as u64)?;
+                for (key, digest) in digests {
+                    out.u64(key)?;
+                    out.u64(digest)?;
+                }
+            }
+            None => {
+                out.u64(0)?;
+                out.u64(0)?;
+            }
+        }
         out.u64(files.len() as u64)?;
         for (file, hash) in files.iter().zip(hashes) {
             out.bytes(file.path.as_bytes())?;
@@ -691,6 +822,12 @@ fn encode_run(files: &[GeneratedFile], diagnostics: &[Diagnostic]) -> Result<Vec
 
 fn decode_run(body: &[u8]) -> Result<StoredRun, Miss> {
     let mut input = Reader { bytes: body, at: 0 };
+    let pages_key = input.u64()?;
+    let items_key = input.u64()?;
+    let mut digests = foldhash::HashMap::default();
+    for _ in 0..input.u64()? {
+        digests.insert(input.u64()?, input.u64()?);
+    }
     let mut files = Vec::new();
     for _ in 0..input.u64()? {
         files.push((input.str()?.to_string(), input.u64()?));
@@ -698,7 +835,13 @@ fn decode_run(body: &[u8]) -> Result<StoredRun, Miss> {
     let stored: Vec<StoredDiagnostic> =
         rmp_serde::from_slice(input.bytes()?).map_err(|_| Miss::Damaged("the diagnostics do not decode"))?;
     input.end()?;
-    Ok(StoredRun { files, diagnostics: stored.into_iter().map(Diagnostic::from).collect() })
+    Ok(StoredRun {
+        pages_key,
+        digests,
+        items_key,
+        files,
+        diagnostics: stored.into_iter().map(Diagnostic::from).collect(),
+    })
 }
 
 /// An emit entry's key, tagged by its map so keys of different maps differ.
@@ -1084,6 +1227,26 @@ mod tests {
         let repaired = process(&sources, &options, &scratch);
         assert!(matches!(repaired.2, Reuse::Partial { .. }), "{:?}", repaired.2);
         assert_eq!(std::fs::read_to_string(scratch.out().join(&files[0].path)).unwrap(), files[0].contents);
+    }
+
+    #[test]
+    fn pages_changed_only_where_docgen_does_not_read_build_nothing() {
+        let (scratch, mut sources, options) = after_a_first_run("unaffected");
+        // The author is not read; a new one changes the page, not its items.
+        for page in sources.iter_mut().take(2) {
+            assert!(page.text.contains("author: \"docgen-team\""), "{}", page.path);
+            page.text = page.text.replacen("author: \"docgen-team\"", "author: \"someone-else\"", 1);
+        }
+        let run = process(&sources, &options, &scratch);
+        assert_eq!(run.2, Reuse::Unaffected { changed: 2 });
+        assert_same(&run, &cold(&sources, &options));
+        // Again, and then a change docgen reads: that one is built.
+        assert_eq!(process(&sources, &options, &scratch).2, Reuse::Unaffected { changed: 2 });
+        edit(&mut sources, 1);
+        let built = process(&sources, &options, &scratch);
+        assert_eq!(built.2, Reuse::Partial { pages: sources.len() - 3, of: sources.len() });
+        assert_same(&built, &cold(&sources, &options));
+        assert_eq!(process(&sources, &options, &scratch).2, Reuse::Unchanged);
     }
 
     #[test]

@@ -300,6 +300,15 @@ fn page_keys(files: &[SourceFile]) -> Vec<u64> {
     files.par_iter().map(page_key).collect()
 }
 
+/// One page parsed and lowered, with every diagnostic found on the way.
+pub(crate) fn lower_page(file: &SourceFile) -> LoweredPage {
+    let (page, mut diagnostics) = parse::parse_source(file);
+    let (lowered, more) = lower::lower(&page);
+    diagnostics.extend(more);
+    diagnostics.extend(source::check(file));
+    Arc::new((lowered, diagnostics))
+}
+
 /// [`extract_observed`] with each file's [`page_key`] already computed.
 fn extract_keyed(files: &[SourceFile], keys: &[u64], cache: &Cache, progress: &dyn Progress) -> (Ir, Vec<Diagnostic>) {
     progress.stage("parse", files.len());
@@ -308,13 +317,7 @@ fn extract_keyed(files: &[SourceFile], keys: &[u64], cache: &Cache, progress: &d
         .zip(keys)
         .map(|(file, &key)| {
             progress.advance(1);
-            cache.pages.get_or_insert_with(key, cache.emit.run.get(), || {
-                let (page, mut diagnostics) = parse::parse_source(file);
-                let (lowered, more) = lower::lower(&page);
-                diagnostics.extend(more);
-                diagnostics.extend(source::check(file));
-                Arc::new((lowered, diagnostics))
-            })
+            cache.pages.get_or_insert_with(key, cache.emit.run.get(), || lower_page(file))
         })
         .collect();
     let mut ir = Ir::default();
