@@ -490,18 +490,17 @@ fn versus(docs: &Path, out: &Path, other: &Path) {
     const PAIRS: usize = 16;
     let copy = out.join("versus-docs");
     copy_tree(&docs.join("beta"), &copy).expect("the docs can be copied");
-    let this = PathBuf::from(env!("CARGO_BIN_EXE_docgen"));
-    let builds = [("this build", this.as_path()), ("other", other)];
+    let builds = [Path::new(env!("CARGO_BIN_EXE_docgen")), other];
     let crate_dir = |index: usize| out.join("versus").join(index.to_string());
     let run = |index: usize| {
-        let child = run_gen(builds[index].1, &copy, &crate_dir(index), &[]);
-        assert!(child.ok, "{} failed:\n{}", builds[index].1.display(), child.stderr);
+        let child = run_gen(builds[index], &copy, &crate_dir(index), &[]);
+        assert!(child.ok, "{} failed:\n{}", builds[index].display(), child.stderr);
         child.time
     };
-    let pairs = |runs: usize, before_each: &mut dyn FnMut(usize)| -> [Vec<Duration>; 2] {
+    let pairs = |runs: usize, before_each: &mut dyn FnMut()| -> [Vec<Duration>; 2] {
         let mut times = [Vec::new(), Vec::new()];
         for pair in 0..runs {
-            before_each(pair);
+            before_each();
             let order = if pair % 2 == 0 { [0, 1] } else { [1, 0] };
             for index in order {
                 times[index].push(run(index));
@@ -510,13 +509,13 @@ fn versus(docs: &Path, out: &Path, other: &Path) {
         times
     };
     let mut edit = 0;
-    pairs(1, &mut |_| {}); // Each build's first run fills its cache.
-    let edited = pairs(PAIRS, &mut |_| {
+    pairs(1, &mut || {}); // Each build's first run fills its cache.
+    let edited = pairs(PAIRS, &mut || {
         edit += 1;
         edit_page_on_disk(&copy, edit);
     });
-    let unchanged = pairs(PAIRS, &mut |_| {});
-    let cold = pairs(RUNS, &mut |_| {
+    let unchanged = pairs(PAIRS, &mut || {});
+    let cold = pairs(RUNS, &mut || {
         for index in 0..2 {
             let _ = std::fs::remove_dir_all(crate_dir(index).join("target"));
         }
@@ -665,7 +664,6 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// [`change_one_page`] on the page files of a docs folder.
 /// Gives the user page of `docs` a new author in its front matter, which
 /// docgen does not read (`edit` numbers the change).
 fn change_author_on_disk(docs: &Path, edit: usize) {
@@ -675,6 +673,7 @@ fn change_author_on_disk(docs: &Path, edit: usize) {
     std::fs::write(&path, text.replacen(author, &format!("author: \"bench-{edit}\""), 1)).expect("writable");
 }
 
+/// [`change_one_page`] on the page files of a docs folder.
 fn edit_page_on_disk(docs: &Path, edit: usize) {
     let mut sources = read_docs(docs).expect("docs are readable");
     change_one_page(&mut sources, edit);

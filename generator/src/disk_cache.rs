@@ -232,9 +232,11 @@ pub fn generate_persisted(
         return Ok(Persisted { output: Output::Built(generated), reuse, pending: None });
     };
     progress.stage("cache", 0);
+    let together = run_diagnostics_digest(sources);
+    let this_run = ThisRun { sources, keys: &keys, pages_key, together };
     if let Some(out) = out
         && let Some(last) = read_run(dir, identity)
-        && let Some((output, reuse)) = in_place(&last, sources, &keys, pages_key, cache, out)
+        && let Some((output, reuse)) = in_place(&last, &this_run, cache, out)
     {
         return Ok(Persisted { output, reuse, pending: None });
     }
@@ -245,7 +247,6 @@ pub fn generate_persisted(
         }
         Err(miss) => (Reuse::Cold(miss.to_string()), StoredFile::default()),
     };
-    let together = run_diagnostics_digest(sources);
     let pending = Pending {
         dir: dir.to_path_buf(),
         identity,
@@ -271,6 +272,16 @@ pub fn generate_persisted(
     Ok(Persisted { output: Output::Built(generated), reuse, pending: Some(pending) })
 }
 
+/// What a run is given, as the checks against the last run read it.
+struct ThisRun<'a> {
+    sources: &'a [SourceFile],
+    /// Each page's key, in page order.
+    keys: &'a [u64],
+    pages_key: u64,
+    /// [`run_diagnostics_digest`] of `sources`.
+    together: u64,
+}
+
 /// The last run, as `run.bin` holds it, if this build wrote it for these options.
 fn read_run(dir: &Path, identity: u64) -> Option<StoredRun> {
     let file = read_segments(&dir.join(RUN_FILE), identity, 0).ok()?;
@@ -281,18 +292,11 @@ fn read_run(dir: &Path, identity: u64) -> Option<StoredRun> {
 /// The last run's output, when `out` still holds exactly the files it wrote
 /// and this run's pages are its pages (`pages_key`), or differ only in
 /// pages whose items read the same ([`unaffected_changes`]).
-fn in_place(
-    last: &StoredRun,
-    sources: &[SourceFile],
-    keys: &[u64],
-    pages_key: u64,
-    cache: &Cache,
-    out: &Path,
-) -> Option<(Output, Reuse)> {
-    let reuse = if last.pages_key == pages_key {
+fn in_place(last: &StoredRun, this_run: &ThisRun, cache: &Cache, out: &Path) -> Option<(Output, Reuse)> {
+    let reuse = if last.pages_key == this_run.pages_key {
         Reuse::Unchanged
     } else {
-        Reuse::Unaffected { changed: unaffected_changes(last, sources, keys, cache)? }
+        Reuse::Unaffected { changed: unaffected_changes(last, this_run, cache)? }
     };
     let output = Output::InPlace { files: last.files.len(), diagnostics: last.diagnostics.clone() };
     crate::output::matches(out, &last.files, content_hash).ok()?.then_some((output, reuse))
@@ -307,7 +311,8 @@ const MOST_LOWERED_FIRST: usize = 256;
 /// same place in page order); `None` otherwise, or when more than
 /// [`MOST_LOWERED_FIRST`] changed. The changed pages are lowered into
 /// `cache`, so a run that must build after all does not lower them again.
-fn unaffected_changes(last: &StoredRun, sources: &[SourceFile], keys: &[u64], cache: &Cache) -> Option<usize> {
+fn unaffected_changes(last: &StoredRun, this_run: &ThisRun, cache: &Cache) -> Option<usize> {
+    let ThisRun { sources, keys, together, .. } = *this_run;
     if last.digests.len() != keys.len() {
         return None;
     }
@@ -328,7 +333,7 @@ fn unaffected_changes(last: &StoredRun, sources: &[SourceFile], keys: &[u64], ca
     for (index, digest) in lowered {
         digests[index] = digest?;
     }
-    (items_key(run_diagnostics_digest(sources), &digests) == last.items_key).then_some(changed.len())
+    (items_key(together, &digests) == last.items_key).then_some(changed.len())
 }
 
 /// Each page's key and the digest of its encoding, in page order, for

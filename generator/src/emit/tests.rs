@@ -425,9 +425,8 @@ fn skip(reason: SkipReason, detail: impl Into<String>) -> Contract {
 /// contract test, and of which operation: its own when the URL follows its
 /// path, else the operation whose path the URL follows (pages document
 /// several paths, `/me/…` and `/users/{id}/…`, and the example shows one),
-/// else its own below a base path the URL adds.
-/// The contract plan of one example; `walk` is its request URL's, `None`
-/// without a request or for a URL on another host.
+/// else its own below a base path the URL adds. `walk` is the request URL's
+/// (`None` without a request or for a URL on another host).
 fn contract(router: &Router, op_id: usize, example: &Example, walk: Option<&Walk>) -> Contract {
     let space = router.space;
     let Some(request) = &example.request else {
